@@ -1,0 +1,1 @@
+"""Autograder for the PyTorch-for-NLP course: hidden suites, worker processes, instructor commands."""

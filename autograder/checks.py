@@ -1,0 +1,141 @@
+"""Assertions for hidden suites, with feedback written for students.
+
+Each check compares what the student's code returned with what was expected and, on a mismatch,
+says what differs (type, shape, dtype, device, the first mismatching element with both values, how
+many elements differ), naming the call that produced it. None prints a whole expected tensor.
+The call defaults to the most recent call sent to a worker, described by kinds and shapes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from typing import Any, NoReturn
+
+import torch
+
+from autograder import remote
+from autograder.describe import describe
+
+# (rtol, atol) per floating dtype: loose enough for any correct order of operations, tight enough
+# to catch a wrong formula (a biased std differs by ~1e-2 relative on small inputs).
+TOLERANCES = {
+    torch.float16: (1e-3, 1e-3),
+    torch.bfloat16: (1.6e-2, 1e-2),
+    torch.float32: (1e-5, 1e-5),
+    torch.float64: (1e-9, 1e-9),
+}
+
+
+class Mismatch(remote.GradingFeedback, AssertionError):
+    """A hidden check failed; the message is for the student."""
+
+
+def fail(message: str, call: str | None = None) -> NoReturn:
+    raise Mismatch(f"{call or remote.last_call()}: {message}")
+
+
+def expect_tensor(
+    got: Any,
+    expected: torch.Tensor,
+    *,
+    call: str | None = None,
+    rtol: float | None = None,
+    atol: float | None = None,
+    check_dtype: bool = True,
+    check_device: bool = True,
+) -> None:
+    """``got`` must be a tensor equal to ``expected`` (same shape, dtype, device; close values)."""
+    if not isinstance(got, torch.Tensor):
+        fail(f"should return a torch.Tensor, but returned {describe(got)}", call)
+    if tuple(got.shape) != tuple(expected.shape):
+        fail(f"returned shape {tuple(got.shape)}, expected {tuple(expected.shape)}", call)
+    if check_dtype and got.dtype != expected.dtype:
+        fail(f"returned dtype {got.dtype}, expected {expected.dtype}", call)
+    if check_device and str(got.device) != str(expected.device):
+        fail(f"returned a tensor on {got.device}, expected it on {expected.device}", call)
+    _expect_values(got.detach(), expected.detach(), call, rtol, atol)
+
+
+def _expect_values(got: torch.Tensor, expected: torch.Tensor, call: str | None, rtol, atol) -> None:
+    got = got.to("cpu")
+    expected = expected.to("cpu")
+    if expected.is_floating_point() or expected.is_complex() or got.is_floating_point():
+        default_rtol, default_atol = TOLERANCES.get(expected.dtype, (1e-5, 1e-5))
+        rtol = default_rtol if rtol is None else rtol
+        atol = default_atol if atol is None else atol
+        wide = torch.promote_types(got.dtype, expected.dtype)
+        close = torch.isclose(got.to(wide), expected.to(wide), rtol=rtol, atol=atol, equal_nan=True)
+    else:
+        close = got.to(expected.dtype) == expected
+    if bool(close.all()):
+        return
+    bad = (~close).nonzero()
+    first = tuple(int(i) for i in bad[0])
+    where = f"at index {list(first)}" if first else "(a 0-d tensor)"
+    fail(
+        f"wrong values: {len(bad)} of {close.numel()} elements differ; first {where}: "
+        f"got {got[first].item():.6g}, expected {expected[first].item():.6g}",
+        call,
+    )
+
+
+def expect_equal(got: Any, expected: Any, *, call: str | None = None, what: str = "returned") -> None:
+    """Plain Python values (ints, tuples, strings, bools); the expected value is shown."""
+    if type(expected) is tuple and isinstance(got, tuple):
+        got = tuple(got)  # torch.Size counts as a tuple
+    if type(got) is not type(expected) and not _same_number(got, expected):
+        fail(f"{what} {describe(got)}, expected a {type(expected).__name__}", call)
+    if got != expected:
+        fail(f"{what} {got!r}, expected {expected!r}", call)
+
+
+def _same_number(a: Any, b: Any) -> bool:
+    return isinstance(a, int | float) and isinstance(b, int | float) and not isinstance(a, bool) and a == b
+
+
+def expect_type(got: Any, kinds: type | tuple[type, ...], *, call: str | None = None, what: str = "") -> None:
+    if not isinstance(got, kinds):
+        names = " or ".join(k.__name__ for k in (kinds if isinstance(kinds, tuple) else (kinds,)))
+        fail(f"{what or 'should return'} {names}, but got {describe(got)}", call)
+
+
+def shares_memory(a: torch.Tensor, b: torch.Tensor) -> bool:
+    """True when both tensors use the same storage (as loaded from one worker message)."""
+    return a.untyped_storage().data_ptr() == b.untyped_storage().data_ptr()
+
+
+@contextlib.contextmanager
+def expect_raises(
+    exc_type: type[BaseException],
+    *,
+    mentions: Sequence[str] = (),
+    mentions_any: Sequence[str] = (),
+    call: str | None = None,
+) -> Iterator[None]:
+    """The block must make the student's code raise ``exc_type`` (or a subclass).
+
+    ``mentions``: words the message must all contain (case-insensitive), e.g. the valid choices;
+    ``mentions_any``: words of which it must contain at least one.
+    """
+    try:
+        yield
+    except remote.StudentError as err:
+        if err.not_implemented:
+            raise
+        if not err.is_a(exc_type):
+            raise Mismatch(
+                f"{err.call} should raise {exc_type.__name__} for this input, but raised "
+                f"{err.type_name}: {err.message}"
+            ) from None
+        text = err.message.lower()
+        missing = [word for word in mentions if word.lower() not in text]
+        if mentions_any and not any(word.lower() in text for word in mentions_any):
+            missing.append(" or ".join(mentions_any))
+        if missing:
+            raise Mismatch(
+                f"{err.call} raised {exc_type.__name__} as it should, but its message should mention "
+                f"{', '.join(map(repr, missing))} to help the caller; it said: {err.message!r}"
+            ) from None
+    else:
+        fail(f"should raise {exc_type.__name__} for this input, but it returned normally", call)

@@ -1,0 +1,229 @@
+"""The pytest plugin that turns the hidden suites into grades.
+
+``pytest autograder [--submission PATH] [--results results.json] [--grade-seed N]``
+
+- A hidden suite is a module ``test_aNN_topic.py`` with ``ASSIGNMENT = "aNN_topic"`` and
+  ``FUNCTIONS = (...)``, the graded names. Each test is named ``test_<function>...`` and marked
+  ``@pytest.mark.points(n)`` and, unless it checks correctness, ``@pytest.mark.kind(...)``.
+- The ``student`` fixture is the submitted module, running in a fresh worker process per test;
+  ``worker`` is that worker (to build trusted objects there); ``rng`` is a ``torch.Generator``
+  seeded from the run's grade seed and the test's name, so a run can be replayed exactly.
+- Every failure is reported in words for the student; the run ends with a score table, and
+  ``--results`` writes Gradescope's results.json.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import torch
+
+from autograder import scores
+from autograder.remote import AssignmentUnavailable, GradingFeedback, Remote, Worker
+from autograder.submission import Submission
+
+KINDS = ("correctness", "errors", "vectorised", "device")
+RUN = pytest.StashKey["GradingRun"]()
+INFO = pytest.StashKey["TestInfo"]()
+WORKER = pytest.StashKey[Worker]()
+
+
+@dataclass
+class TestInfo:
+    name: str
+    assignment: str
+    function: str
+    kind: str
+    points: float
+    status: str = "not run"
+    feedback: str = ""
+
+
+class GradingRun:
+    """Options and results of one grading run."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        option = config.option
+        default = Path(config.rootpath) / "assignments"
+        self.submission = Submission(Path(option.submission) if option.submission else default)
+        self.seed: int = option.grade_seed if option.grade_seed is not None else secrets.randbelow(2**31)
+        self.call_timeout: float = option.call_timeout
+        self.memory_bytes = int(option.worker_memory_mb * 2**20)
+        self.results_path: str | None = option.results
+        self.tests: list[TestInfo] = []
+        self.started = time.time()
+
+    def test_seed(self, nodeid: str) -> int:
+        return zlib.crc32(f"{self.seed}:{nodeid}".encode())
+
+    def open_worker(self, assignment: str, nodeid: str) -> Worker:
+        student_file = self.submission.file_for(assignment)
+        worker = Worker(
+            assignment,
+            student_file,
+            seed=self.test_seed(nodeid),
+            call_timeout=self.call_timeout,
+            memory_bytes=self.memory_bytes,
+        )
+        try:
+            worker.start()
+        except AssignmentUnavailable as failure:
+            worker.close()
+            self.submission.remember(assignment, failure)
+            raise
+        return worker
+
+
+# -- options and collection ----------------------------------------------------------------------
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("autograder")
+    group.addoption("--submission", help="folder of aNN_topic.py/.ipynb files, or one file (default: assignments/)")
+    group.addoption("--results", help="write Gradescope results.json here")
+    group.addoption("--grade-seed", type=int, default=None, help="seed of the hidden random inputs (replay a run)")
+    group.addoption("--call-timeout", type=float, default=10.0, help="seconds one call to student code may take")
+    group.addoption("--worker-memory-mb", type=float, default=4096, help="memory a worker may map beyond torch")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "points(n): points this hidden test is worth")
+    config.addinivalue_line("markers", f"kind(name): one of {', '.join(KINDS)} (default correctness)")
+    try:
+        config.stash[RUN] = GradingRun(config)
+    except (FileNotFoundError, ValueError) as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    run = config.stash[RUN]
+    suites = {getattr(item.module, "ASSIGNMENT", None) for item in items if isinstance(item, pytest.Function)}
+    if run.submission.only is not None and run.submission.only not in suites:
+        known = ", ".join(sorted(s for s in suites if s))
+        raise pytest.UsageError(f"{run.submission.path.name} is not an assignment of this course ({known})")
+    kept, dropped = [], []
+    for item in items:
+        assignment = getattr(getattr(item, "module", None), "ASSIGNMENT", None)
+        if assignment is None:
+            kept.append(item)
+            continue
+        if not run.submission.includes(assignment):
+            dropped.append(item)
+            continue
+        info = _test_info(item, assignment)
+        item.stash[INFO] = info
+        run.tests.append(info)
+        item.add_marker(pytest.mark.timeout(600))  # a safety net; each worker call has its own limit
+        kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+def _test_info(item: pytest.Item, assignment: str) -> TestInfo:
+    points = item.get_closest_marker("points")
+    if points is None or not points.args:
+        raise pytest.UsageError(f"{item.nodeid}: every hidden test needs @pytest.mark.points(n)")
+    kind_marker = item.get_closest_marker("kind")
+    kind = kind_marker.args[0] if kind_marker else "correctness"
+    if kind not in KINDS:
+        raise pytest.UsageError(f"{item.nodeid}: kind {kind!r} is not one of {KINDS}")
+    name = item.originalname  # type: ignore[attr-defined]
+    matches = [f for f in item.module.FUNCTIONS if name == f"test_{f}" or name.startswith(f"test_{f}_")]
+    if not matches:
+        raise pytest.UsageError(f"{item.nodeid}: the name must start with test_<one of {item.module.FUNCTIONS}>")
+    return TestInfo(item.name, assignment, max(matches, key=len), kind, float(points.args[0]))
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    run = config.stash[RUN]
+    return [f"autograder: submission {run.submission.path}", f"autograder: grade seed {run.seed}"]
+
+
+# -- fixtures ------------------------------------------------------------------------------------
+@pytest.fixture
+def worker(request: pytest.FixtureRequest) -> Iterator[Worker]:
+    """A fresh worker with the submission imported (one per test: no state leaks between tests)."""
+    run = request.config.stash[RUN]
+    opened = run.open_worker(request.module.ASSIGNMENT, request.node.nodeid)
+    request.node.stash[WORKER] = opened
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+@pytest.fixture
+def student(worker: Worker) -> Remote:
+    """The submitted module, as it runs in the worker."""
+    return worker.module
+
+
+@pytest.fixture
+def rng(request: pytest.FixtureRequest) -> torch.Generator:
+    """A generator for hidden inputs, seeded from the grade seed and this test's name."""
+    return torch.Generator().manual_seed(request.config.stash[RUN].test_seed(request.node.nodeid))
+
+
+# -- outcomes ------------------------------------------------------------------------------------
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    report = yield
+    info = item.stash.get(INFO, None)
+    if info is None or report.when == "teardown":
+        return report
+    if report.skipped:
+        info.status, info.feedback = "skipped", _skip_reason(report)
+    elif report.failed:
+        info.status = "failed"
+        info.feedback = _feedback(call.excinfo, item.stash.get(WORKER, None))
+        if call.excinfo is not None and isinstance(call.excinfo.value, GradingFeedback | AssertionError):
+            report.longrepr = info.feedback
+    elif report.when == "call":
+        info.status = "passed"
+    return report
+
+
+def _feedback(excinfo: pytest.ExceptionInfo | None, worker: Worker | None) -> str:
+    if excinfo is None:
+        return "failed"
+    exc = excinfo.value
+    if isinstance(exc, GradingFeedback | AssertionError):
+        text = str(exc) or "a hidden check failed"
+    elif isinstance(exc, pytest.fail.Exception):
+        text = str(exc)
+    else:
+        text = f"the grader hit an internal error ({type(exc).__name__}: {exc}); please tell the course staff"
+    printed = worker.output() if worker is not None else ""
+    if printed.strip():
+        text += f"\n\nYour code printed:\n{printed}"
+    return text
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    return longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    run = config.stash.get(RUN, None)
+    if run is None or not run.tests:
+        return
+    terminalreporter.section("grade")
+    terminalreporter.write(scores.table(run.tests))
+    terminalreporter.write_line(f"Hidden inputs drawn from grade seed {run.seed} (replay: --grade-seed {run.seed}).")
+    if run.results_path:
+        terminalreporter.write_line(f"Gradescope results written to {run.results_path}")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    run = session.config.stash.get(RUN, None)
+    if run is None or not run.results_path:
+        return
+    results = scores.gradescope_results(run.tests, seed=run.seed, seconds=time.time() - run.started)
+    Path(run.results_path).write_text(json.dumps(results, indent=2))

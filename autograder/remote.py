@@ -1,0 +1,265 @@
+"""The grading side of a worker: start it, send it calls, judge nothing it says without checking.
+
+A hidden test reads like a direct call::
+
+    def test_from_list_ints(student):
+        got = student.from_list([[1, 2], [3, 4]])      # runs in the worker, returns a real tensor
+        expect_tensor(got, torch.tensor([[1, 2], [3, 4]]), call="from_list([[1, 2], [3, 4]])")
+
+``student`` is a :class:`Remote` for the submitted module. Attribute access builds a path
+(``student.from_list``) without a round trip; calling it sends one request. Values that are not
+plain data come back as further ``Remote`` handles (a model, a dataset), which can be called,
+passed back as arguments, or read with :meth:`Remote.fetch`. Objects the test itself needs in the
+worker (a ``torch.Generator``, a reference model) are built there with :meth:`Worker.make`.
+
+Each test gets its own worker, forked from a server that has torch imported already.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from autograder import wire
+from autograder.describe import describe_call
+from autograder.worker import Job, serve
+
+_CONTEXT = multiprocessing.get_context("forkserver")
+_CONTEXT.set_forkserver_preload(["autograder.worker"])
+
+IMPORT_TIMEOUT_S = 60.0
+
+_last_call = ["(no call yet)"]
+
+
+def last_call() -> str:
+    """The most recent student call, described by kinds and shapes (feedback names it)."""
+    return _last_call[0]
+
+
+class GradingFeedback(Exception):
+    """A failure whose message is written for the student (the plugin shows it as it is)."""
+
+
+class StudentError(GradingFeedback):
+    """The student's code raised. ``mro`` holds the exception's class names, most derived first."""
+
+    def __init__(self, call: str, info: dict) -> None:
+        self.call = call
+        self.type_name: str = info["type"]
+        self.mro: list[str] = list(info["mro"])
+        self.message: str = info["message"]
+        self.student_traceback: str = info["traceback"]
+        if self.not_implemented:
+            super().__init__(f"{call}: not implemented yet (it raises NotImplementedError)")
+        else:
+            super().__init__(f"{call} raised {self.type_name}: {self.message}\n\n{self.student_traceback}".strip())
+
+    def is_a(self, exc_type: type[BaseException]) -> bool:
+        return exc_type.__name__ in self.mro
+
+    @property
+    def not_implemented(self) -> bool:
+        return self.type_name == "NotImplementedError"
+
+
+class WorkerFailure(GradingFeedback):
+    """The worker crashed, exited or ran past its time limit while running student code."""
+
+
+class AssignmentUnavailable(GradingFeedback):
+    """The assignment file is missing or fails to import: every test of it fails with this reason."""
+
+
+class Worker:
+    """One worker process running one student file."""
+
+    def __init__(
+        self,
+        module_name: str,
+        student_file: Path,
+        *,
+        seed: int,
+        call_timeout: float,
+        memory_bytes: int,
+    ) -> None:
+        self.module_name = module_name
+        self.call_timeout = call_timeout
+        self._scratch = Path(tempfile.mkdtemp(prefix=f"grade-{module_name}-"))
+        self._log = self._scratch.parent / f"{self._scratch.name}.log"
+        copy = self._scratch / f"{module_name}{student_file.suffix}"
+        shutil.copyfile(student_file, copy)
+        self._job = Job(module_name, str(copy), str(self._scratch), str(self._log), seed, memory_bytes)
+        self._conn: Any = None
+        self._process: Any = None
+        self.module = Remote(self, 0, (), module_name)
+
+    # -- life cycle ------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Fork the worker and import the submission; raises AssignmentUnavailable on failure."""
+        parent, child = _CONTEXT.Pipe(duplex=True)
+        self._process = _CONTEXT.Process(target=serve, args=(child, self._job), daemon=True)
+        self._process.start()
+        child.close()
+        self._conn = parent
+        try:
+            hello = self._receive(IMPORT_TIMEOUT_S, f"importing {self.module_name}")
+        except WorkerFailure as exc:
+            raise AssignmentUnavailable(f"{self.module_name} could not be imported: {exc}") from None
+        if "import_error" in hello:
+            info = hello["import_error"]
+            raise AssignmentUnavailable(
+                f"{self.module_name} could not be imported, so none of its functions can be graded.\n\n"
+                f"{info['traceback']}".strip()
+            )
+
+    def close(self) -> None:
+        if self._process is not None:
+            if self._process.is_alive():
+                self._process.kill()
+            self._process.join(timeout=5)
+            self._process = None
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        shutil.rmtree(self._scratch, ignore_errors=True)
+        self._log.unlink(missing_ok=True)
+
+    def output(self, limit: int = 1500) -> str:
+        """The tail of what the student's code printed so far."""
+        try:
+            with open(self._log, "rb") as f:
+                f.seek(0, 2)
+                size = f.tell()
+                f.seek(max(0, size - limit))
+                text = f.read().decode("utf-8", errors="replace")
+        except OSError:
+            return ""
+        return ("..." + text) if size > limit else text
+
+    # -- requests ----------------------------------------------------------------------------------
+    def make(self, target: str, *args: Any, **kwargs: Any) -> Remote:
+        """Build ``target(*args, **kwargs)`` (a dotted import path) inside the worker; keep it there."""
+        reply = self._request({"op": "make", "target": target, "args": args, "kwargs": kwargs}, target)
+        return reply["value"]
+
+    def run(self, target: str, *args: Any, **kwargs: Any) -> Any:
+        """Call ``target`` (a dotted import path) inside the worker and return its value."""
+        return self._request({"op": "run", "target": target, "args": args, "kwargs": kwargs}, target)["value"]
+
+    def call(self, fn: Remote, args: tuple, kwargs: dict, *, echo: bool = False, keep: bool = False) -> Any:
+        _last_call[0] = describe_call(fn._name, args, kwargs)
+        request = {"op": "call", "ref": fn._ref, "path": fn._path, "args": args, "kwargs": kwargs}
+        request.update(echo=echo, keep=keep)
+        reply = self._request(request, fn._name)
+        if echo:
+            return reply["value"], reply["inputs"], reply["kwinputs"]
+        return reply["value"]
+
+    def get(self, attr: Remote) -> Any:
+        return self._request({"op": "get", "ref": attr._ref, "path": attr._path}, attr._name)["value"]
+
+    def _request(self, request: dict, name: str) -> dict:
+        if self._process is None:
+            self.start()
+        request = {**request, **{k: wire.to_wire(request[k], _send_handle) for k in ("args", "kwargs") if k in request}}
+        try:
+            self._conn.send_bytes(wire.dumps(request))
+        except (BrokenPipeError, OSError):
+            self._receive(0.1, name)  # reports why the worker is gone
+        reply = self._receive(self.call_timeout, name)
+        resolved = wire.from_wire(reply, self._handle)
+        if "error" in resolved:
+            raise StudentError(name, resolved["error"])
+        return resolved
+
+    def _receive(self, timeout: float, doing: str) -> dict:
+        if self._conn is None:
+            raise WorkerFailure(f"{doing}: the worker is no longer running")
+        if not self._conn.poll(timeout):
+            self._kill()
+            raise WorkerFailure(
+                f"{doing} did not finish within {timeout:g} s and was stopped. "
+                "Look for an infinite loop or a much slower algorithm than needed."
+            )
+        try:
+            data = self._conn.recv_bytes()
+        except (EOFError, OSError):
+            code = self._kill()
+            raise WorkerFailure(
+                f"{doing} crashed the process running your code (exit code {code}). "
+                "Look for os._exit, sys.exit at import, or a native crash."
+            ) from None
+        try:
+            return wire.loads(data)
+        except Exception as exc:  # noqa: BLE001 - anything we cannot read is the submission's problem
+            raise WorkerFailure(f"{doing} returned a value the grader cannot read ({type(exc).__name__})") from None
+
+    def _kill(self) -> int | None:
+        process, self._process = self._process, None
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        if process is None:
+            return None
+        if process.is_alive():
+            process.kill()
+        process.join(timeout=5)
+        return process.exitcode
+
+    def _handle(self, handle: dict) -> Remote:
+        return Remote(self, handle[wire.HANDLE], (), f"<{handle.get('type', 'object')} object>")
+
+
+def _send_handle(obj: Any) -> dict:
+    if isinstance(obj, Remote):
+        return {wire.HANDLE: obj._ref, "path": list(obj._path)}
+    raise TypeError(f"cannot send a {type(obj).__name__} to the worker; build it there with Worker.make")
+
+
+class Remote:
+    """A reference to an object living in a worker (the submitted module, a model, a generator)."""
+
+    __slots__ = ("_worker", "_ref", "_path", "_base")
+
+    def __init__(self, worker: Worker, ref: int, path: tuple[str, ...], base: str) -> None:
+        self._worker = worker
+        self._ref = ref
+        self._path = path
+        self._base = base
+
+    @property
+    def _name(self) -> str:
+        names = [] if self._ref == 0 else [self._base]
+        return ".".join(names + list(self._path)) or self._base
+
+    def __getattr__(self, name: str) -> Remote:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return Remote(self._worker, self._ref, (*self._path, name), self._base)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._worker.call(self, args, kwargs)
+
+    def with_inputs(self, *args: Any, **kwargs: Any) -> tuple[Any, tuple]:
+        """Call, and also return the positional arguments as they are in the worker afterwards.
+
+        Value and inputs travel in one message, so ``got`` and ``inputs[0]`` share storage here
+        exactly when they shared it in the worker (the test of a view).
+        """
+        value, inputs, _ = self._worker.call(self, args, kwargs, echo=True)
+        return value, inputs
+
+    def keep(self, *args: Any, **kwargs: Any) -> Remote:
+        """Call, but leave the result in the worker and return a handle to it (to watch it change)."""
+        return self._worker.call(self, args, kwargs, keep=True)
+
+    def fetch(self) -> Any:
+        """Read this attribute's value (plain data, or another handle)."""
+        return self._worker.get(self)
+
+    def __repr__(self) -> str:
+        return f"<{self._name} in the worker>"

@@ -1,0 +1,217 @@
+"""Hidden suite for a01_tensors: creating tensors and reading their attributes."""
+
+import pytest
+import torch
+
+from autograder import inputs
+from autograder.checks import expect_equal, expect_raises, expect_tensor, expect_type, fail, shares_memory
+
+ASSIGNMENT = "a01_tensors"
+FUNCTIONS = ("from_list", "from_numpy_shared", "init_tensor", "seeded_pair", "describe", "detached_copy")
+
+FLOAT_DTYPES = (torch.float32, torch.float64)
+
+
+# -- from_list -----------------------------------------------------------------------------------
+@pytest.mark.points(2)
+def test_from_list_infers_int64_float32_bool(student, rng):
+    """Ints, floats and bools, in nested lists of random shapes, keep PyTorch's inferred dtypes."""
+    for dtype in (torch.int64, torch.float32, torch.bool):
+        expected = inputs.tensor(rng, inputs.shape(rng, ndim=(1, 3)), dtype)
+        expect_tensor(student.from_list(expected.tolist()), expected)
+
+
+@pytest.mark.points(1)
+def test_from_list_scalar(student, rng):
+    value = inputs.randint(rng, -50, 50)
+    expect_tensor(student.from_list(value), torch.tensor(value))
+
+
+@pytest.mark.points(2)
+def test_from_list_dtype_argument(student, rng):
+    for dtype in (torch.float64, torch.int32, torch.float16):
+        data = inputs.tensor(rng, inputs.shape(rng, ndim=(1, 2)), torch.int64).tolist()
+        expect_tensor(student.from_list(data, dtype=dtype), torch.tensor(data, dtype=dtype))
+
+
+# -- from_numpy_shared ---------------------------------------------------------------------------
+@pytest.mark.points(1)
+def test_from_numpy_shared_values_and_dtype(student, rng):
+    for dtype in (torch.float64, torch.float32, torch.int32, torch.int64):
+        expected = inputs.tensor(rng, inputs.shape(rng, ndim=(1, 3)), dtype)
+        expect_tensor(student.from_numpy_shared(expected.numpy()), expected)
+
+
+@pytest.mark.points(2)
+def test_from_numpy_shared_shares_memory(student, worker, rng):
+    """The tutorial's point: a write to the array must show in the tensor (no copy was made)."""
+    n = inputs.randint(rng, 3, 8)
+    array = worker.make("numpy.zeros", n)
+    tensor = student.from_numpy_shared.keep(array)
+    array.fill(42.0)
+    got = tensor.fetch()
+    expect_type(got, torch.Tensor)
+    if not bool((got == 42.0).all()):
+        fail("after `array.fill(42.0)` the tensor still holds the old values: it copied the array "
+             "instead of sharing its memory (use torch.from_numpy)")
+
+
+@pytest.mark.points(1)
+@pytest.mark.kind("errors")
+def test_from_numpy_shared_rejects_non_arrays(student, rng):
+    data = inputs.tensor(rng, (3,), torch.float64)
+    for bad in (data.tolist(), data):
+        with expect_raises(TypeError):
+            student.from_numpy_shared(bad)
+
+
+# -- init_tensor ---------------------------------------------------------------------------------
+@pytest.mark.points(2)
+def test_init_tensor_zeros_and_ones(student, rng):
+    for kind, make in (("zeros", torch.zeros), ("ones", torch.ones)):
+        for dtype in (torch.float32, torch.float64, torch.int64):
+            dims = inputs.shape(rng)
+            expect_tensor(student.init_tensor(kind, dims, dtype=dtype), make(dims, dtype=dtype))
+
+
+@pytest.mark.points(1)
+def test_init_tensor_default_dtype_is_float32(student, rng):
+    dims = inputs.shape(rng)
+    expect_tensor(student.init_tensor("ones", dims), torch.ones(dims))
+
+
+@pytest.mark.points(2)
+def test_init_tensor_eye(student, rng):
+    for _ in range(3):
+        n, m = inputs.randint(rng, 1, 6), inputs.randint(rng, 1, 6)
+        expect_tensor(student.init_tensor("eye", (n, m)), torch.eye(n, m))
+
+
+@pytest.mark.points(2)
+def test_init_tensor_random_kinds_draw_from_generator(student, worker, rng):
+    """With a seeded generator, 'normal' and 'uniform' must equal torch.randn / torch.rand on it."""
+    for kind, draw in (("normal", torch.randn), ("uniform", torch.rand)):
+        for dtype in FLOAT_DTYPES:
+            seed, dims = inputs.randint(rng, 0, 10**6), inputs.shape(rng)
+            generator = worker.make("torch.Generator")
+            generator.manual_seed(seed)
+            expected = draw(dims, generator=torch.Generator().manual_seed(seed), dtype=dtype)
+            expect_tensor(student.init_tensor(kind, dims, dtype=dtype, generator=generator), expected)
+
+
+@pytest.mark.points(1)
+def test_init_tensor_random_kinds_distribution(student):
+    """Without a generator: 'normal' is centred with unit spread, 'uniform' lies in [0, 1)."""
+    normal = student.init_tensor("normal", (200, 50))
+    uniform = student.init_tensor("uniform", (200, 50))
+    expect_type(normal, torch.Tensor)
+    expect_type(uniform, torch.Tensor)
+    if not (abs(normal.mean().item()) < 0.1 and abs(normal.std().item() - 1) < 0.1):
+        fail(f"'normal' should be standard normal; its sample mean is {normal.mean().item():.3f} "
+             f"and std {normal.std().item():.3f}")
+    if not (uniform.min().item() >= 0 and uniform.max().item() < 1 and abs(uniform.mean().item() - 0.5) < 0.05):
+        fail("'uniform' should lie in [0, 1) with mean 0.5")
+
+
+@pytest.mark.points(2)
+@pytest.mark.kind("errors")
+def test_init_tensor_rejects_bad_kinds_and_shapes(student, rng):
+    with expect_raises(ValueError, mentions=("zeros", "ones", "eye", "normal", "uniform")):
+        student.init_tensor(inputs.choice(rng, ("identity", "gaussian", "full", "Zeros")), (2, 2))
+    with expect_raises(ValueError):
+        student.init_tensor("eye", inputs.choice(rng, ((3,), (2, 2, 2))))
+
+
+# -- seeded_pair ---------------------------------------------------------------------------------
+@pytest.mark.points(2)
+def test_seeded_pair_values(student, rng):
+    for _ in range(3):
+        seed, dims = inputs.randint(rng, 0, 10**6), inputs.shape(rng)
+        generator = torch.Generator().manual_seed(seed)
+        normal, uniform = torch.randn(dims, generator=generator), torch.rand(dims, generator=generator)
+        got = student.seeded_pair(dims, seed)
+        expect_type(got, (tuple, list))
+        expect_equal(len(got), 2, what="returned a sequence of length")
+        expect_tensor(got[0], normal)
+        expect_tensor(got[1], uniform)
+
+
+@pytest.mark.points(2)
+def test_seeded_pair_leaves_global_rng_untouched(student, worker, rng):
+    """Code that uses the global RNG after seeded_pair must see the same numbers as without it."""
+    global_seed = inputs.randint(rng, 0, 10**6)
+    worker.run("torch.manual_seed", global_seed)
+    student.seeded_pair((3, 4), inputs.randint(rng, 0, 10**6))
+    after = worker.run("torch.rand", 5)
+    if not torch.equal(after, torch.rand(5, generator=torch.Generator().manual_seed(global_seed))):
+        fail("the global random state changed: draw from your own torch.Generator "
+             "instead of calling torch.manual_seed")
+
+
+# -- describe ------------------------------------------------------------------------------------
+def _described(t: torch.Tensor, *, is_leaf: bool = True) -> dict:
+    return {
+        "shape": tuple(t.shape),
+        "dtype": str(t.dtype),
+        "device": str(t.device),
+        "requires_grad": t.requires_grad,
+        "numel": t.numel(),
+        "is_leaf": is_leaf,
+    }
+
+
+def _expect_description(got, expected: dict) -> None:
+    expect_type(got, dict)
+    for key, value in expected.items():
+        if key not in got:
+            fail(f"the returned dict has no key {key!r}")
+        expect_equal(got[key], value, what=f"returned {key}=")
+
+
+@pytest.mark.points(2)
+def test_describe_plain_tensors(student, rng):
+    for dtype in (torch.int64, torch.float32, torch.float64, torch.bool):
+        t = inputs.tensor(rng, inputs.shape(rng, ndim=(0, 4)), dtype)
+        _expect_description(student.describe(t), _described(t))
+
+
+@pytest.mark.points(1)
+def test_describe_requires_grad_leaf(student, rng):
+    t = inputs.tensor(rng, inputs.shape(rng)).requires_grad_()
+    _expect_description(student.describe(t), _described(t))
+
+
+@pytest.mark.points(1)
+def test_describe_computed_tensor_is_not_a_leaf(student, worker, rng):
+    x = inputs.tensor(rng, inputs.shape(rng)).requires_grad_()
+    y = worker.make("torch.mul", x, 2.0)  # built in the worker, so it carries a graph there
+    expected = _described(x, is_leaf=False)
+    _expect_description(student.describe(y), expected)
+
+
+# -- detached_copy -------------------------------------------------------------------------------
+@pytest.mark.points(1)
+def test_detached_copy_values(student, rng):
+    for dtype in (torch.float32, torch.int64, torch.float64):
+        t = inputs.tensor(rng, inputs.shape(rng), dtype)
+        expect_tensor(student.detached_copy(t), t)
+
+
+@pytest.mark.points(2)
+def test_detached_copy_shares_no_memory(student, rng):
+    t = inputs.tensor(rng, inputs.shape(rng))
+    got, (t_after,) = student.detached_copy.with_inputs(t)
+    expect_type(got, torch.Tensor)
+    if shares_memory(got, t_after):
+        fail("the result shares memory with the input (t.data and t.detach() are views, not copies)")
+
+
+@pytest.mark.points(2)
+def test_detached_copy_has_no_history(student, rng):
+    t = inputs.tensor(rng, inputs.shape(rng)).requires_grad_()
+    got, (t_after,) = student.detached_copy.with_inputs(t)
+    expect_tensor(got, t.detach())
+    if got.requires_grad:
+        fail("the copy still requires grad: detach it from the graph")
+    if not t_after.requires_grad:
+        fail("the input no longer requires grad afterwards: leave the input as it was")

@@ -1,0 +1,200 @@
+"""Hidden suite for a02_views: strides, view vs reshape, and matrix operations."""
+
+import pytest
+import torch
+
+from autograder import inputs
+from autograder.checks import expect_equal, expect_raises, expect_tensor, expect_type, fail, shares_memory
+
+ASSIGNMENT = "a02_views"
+FUNCTIONS = (
+    "row_major_strides",
+    "storage_index",
+    "flatten_view",
+    "flatten_any",
+    "split_heads",
+    "merge_heads",
+    "outer_sum",
+    "chunk_rows",
+)
+
+
+# -- row_major_strides ---------------------------------------------------------------------------
+@pytest.mark.points(2)
+def test_row_major_strides_matches_torch(student, rng):
+    for _ in range(5):
+        dims = inputs.shape(rng, ndim=(1, 5), size=(1, 7))
+        expect_equal(student.row_major_strides(dims), tuple(torch.empty(dims).stride()))
+
+
+@pytest.mark.points(1)
+def test_row_major_strides_edge_shapes(student):
+    """A 0-d shape has no strides; size-1 and size-0 dimensions follow torch's convention."""
+    for dims in ((), (1, 1), (4, 1, 3), (2, 0, 3)):
+        expect_equal(student.row_major_strides(dims), tuple(torch.empty(dims).stride()))
+
+
+# -- storage_index -------------------------------------------------------------------------------
+def _index_into(rng: torch.Generator, t: torch.Tensor) -> tuple[int, ...]:
+    return tuple(inputs.randint(rng, 0, size - 1) for size in t.shape)
+
+
+@pytest.mark.points(1)
+def test_storage_index_contiguous(student, rng):
+    for _ in range(4):
+        t = torch.arange(720).reshape(inputs.choice(rng, ((720,), (24, 30), (6, 10, 12), (2, 3, 4, 30))))
+        index = _index_into(rng, t)
+        expect_equal(student.storage_index(index, t.stride()), int(t[index]))
+
+
+@pytest.mark.points(2)
+def test_storage_index_transposed_and_sliced(student, rng):
+    """Storage positions of elements of views with permuted strides and a storage offset."""
+    base = torch.arange(2000)  # base[i] == i: an element's value is its storage position
+    for _ in range(4):
+        rows, step = inputs.randint(rng, 1, 5), inputs.randint(rng, 1, 3)
+        t = base.reshape(40, 50)[rows:, 1::step]
+        t = t.t() if inputs.randint(rng, 0, 1) else t
+        index = _index_into(rng, t)
+        expect_equal(student.storage_index(index, t.stride(), t.storage_offset()), int(t[index]))
+
+
+@pytest.mark.points(1)
+@pytest.mark.kind("errors")
+def test_storage_index_rejects_wrong_length(student, rng):
+    with expect_raises(ValueError):
+        student.storage_index((1, 2, 3), (4, 1))
+    with expect_raises(ValueError):
+        student.storage_index((inputs.randint(rng, 0, 3),), (6, 2, 1))
+
+
+# -- flatten_view --------------------------------------------------------------------------------
+@pytest.mark.points(1)
+def test_flatten_view_values(student, rng):
+    for ndim in (0, 1, 2, 4):
+        t = inputs.tensor(rng, inputs.shape(rng, ndim=(ndim, ndim)))
+        expect_tensor(student.flatten_view(t), t.reshape(-1))
+
+
+@pytest.mark.points(2)
+def test_flatten_view_shares_storage(student, rng):
+    """The result must be a view: same storage as the input (a row slice keeps its offset)."""
+    base = inputs.tensor(rng, (inputs.randint(rng, 3, 6), inputs.randint(rng, 2, 5)))
+    for t in (base, base[1:]):
+        got, (t_after,) = student.flatten_view.with_inputs(t)
+        expect_tensor(got, t.reshape(-1))
+        if not shares_memory(got, t_after):
+            fail("the result does not share storage with the input: it must be a view, not a copy")
+
+
+@pytest.mark.points(2)
+@pytest.mark.kind("errors")
+def test_flatten_view_rejects_non_contiguous(student, rng):
+    t = inputs.non_contiguous(rng, (inputs.randint(rng, 2, 5), inputs.randint(rng, 2, 5)))
+    with expect_raises(ValueError, mentions_any=("contiguous", "reshape")):
+        student.flatten_view(t)
+
+
+# -- flatten_any ---------------------------------------------------------------------------------
+@pytest.mark.points(2)
+def test_flatten_any_values(student, rng):
+    """Contiguous, transposed and strided inputs all flatten in row-major order."""
+    dims = (inputs.randint(rng, 2, 5), inputs.randint(rng, 2, 5))
+    for t in (inputs.tensor(rng, dims), inputs.non_contiguous(rng, dims), inputs.tensor(rng, (6, 8))[:, ::2]):
+        got, (t_after,) = student.flatten_any.with_inputs(t)
+        expect_tensor(got, t.reshape(-1))
+        expect_tensor(t_after, t, call="the input after flatten_any")
+
+
+@pytest.mark.points(1)
+def test_flatten_any_is_a_view_when_possible(student, rng):
+    t = inputs.tensor(rng, inputs.shape(rng, ndim=(2, 3), size=(2, 4)))
+    got, (t_after,) = student.flatten_any.with_inputs(t)
+    expect_tensor(got, t.reshape(-1))
+    if not shares_memory(got, t_after):
+        fail("a contiguous input can be flattened without a copy: return a view (reshape does)")
+
+
+# -- split_heads / merge_heads -------------------------------------------------------------------
+def _heads_dims(rng: torch.Generator) -> tuple[int, int, int, int]:
+    return tuple(inputs.randint(rng, 1, 5) for _ in range(3)) + (inputs.randint(rng, 2, 6),)  # type: ignore
+
+
+@pytest.mark.points(3)
+def test_split_heads_values(student, rng):
+    for _ in range(3):
+        b, h, t, d = _heads_dims(rng)
+        x = inputs.tensor(rng, (b, t, h * d))
+        expect_tensor(student.split_heads(x, h), x.view(b, t, h, d).transpose(1, 2))
+
+
+@pytest.mark.points(1)
+@pytest.mark.kind("errors")
+def test_split_heads_rejects_indivisible_width(student, rng):
+    heads = inputs.randint(rng, 2, 5)
+    x = inputs.tensor(rng, (2, 3, heads * inputs.randint(rng, 1, 4) + 1))
+    with expect_raises(ValueError):
+        student.split_heads(x, heads)
+
+
+@pytest.mark.points(3)
+def test_merge_heads_values(student, rng):
+    for _ in range(3):
+        b, h, t, d = _heads_dims(rng)
+        x = inputs.tensor(rng, (b, h, t, d))
+        expect_tensor(student.merge_heads(x), x.transpose(1, 2).reshape(b, t, h * d))
+
+
+@pytest.mark.points(1)
+def test_merge_heads_is_contiguous(student, rng):
+    b, t, d = inputs.randint(rng, 1, 4), inputs.randint(rng, 2, 5), inputs.randint(rng, 2, 5)
+    x = inputs.tensor(rng, (b, inputs.randint(rng, 2, 4), t, d))
+    got = student.merge_heads(x)
+    expect_type(got, torch.Tensor)
+    if not got.is_contiguous():
+        fail("the result is not contiguous (strides " f"{got.stride()}); return a contiguous tensor")
+
+
+# -- outer_sum -----------------------------------------------------------------------------------
+@pytest.mark.points(2)
+def test_outer_sum_values(student, rng):
+    n = inputs.randint(rng, 1, 6)
+    for m, dtype in ((n + inputs.randint(rng, 1, 4), torch.float32), (n, torch.int64)):
+        a, b = inputs.tensor(rng, (n,), dtype), inputs.tensor(rng, (m,), dtype)
+        expect_tensor(student.outer_sum(a, b), a[:, None] + b[None, :])
+
+
+# -- chunk_rows ----------------------------------------------------------------------------------
+def _expect_pieces(got, t: torch.Tensor, size: int) -> list:
+    expected = list(torch.split(t, size, dim=0))
+    expect_type(got, (list, tuple))
+    expect_equal(len(got), len(expected), what="returned a number of pieces:")
+    for piece, want in zip(got, expected):
+        expect_tensor(piece, want)
+    return expected
+
+
+@pytest.mark.points(2)
+def test_chunk_rows_pieces(student, rng):
+    for _ in range(3):
+        size = inputs.randint(rng, 1, 4)
+        t = inputs.tensor(rng, (size * inputs.randint(rng, 1, 3) + inputs.randint(rng, 1, size), 3))
+        _expect_pieces(student.chunk_rows(t, size), t, size)
+
+
+@pytest.mark.points(1)
+def test_chunk_rows_exact_multiple(student, rng):
+    """When the rows divide evenly there is no empty (or missing) last piece."""
+    size = inputs.randint(rng, 1, 4)
+    t = inputs.tensor(rng, (size * inputs.randint(rng, 2, 4), 2))
+    _expect_pieces(student.chunk_rows(t, size), t, size)
+
+
+@pytest.mark.points(1)
+def test_chunk_rows_pieces_are_views(student, rng):
+    size = inputs.randint(rng, 1, 3)
+    t = inputs.tensor(rng, (size * 3 + 1, 4))
+    got, (t_after, _) = student.chunk_rows.with_inputs(t, size)
+    _expect_pieces(got, t, size)
+    if not all(shares_memory(piece, t_after) for piece in got):
+        fail("the pieces must be views of the input (no copies)")

@@ -1,0 +1,181 @@
+"""The worker: the only process that ever runs student code.
+
+A worker is forked (from a server that has already imported torch, so a start costs milliseconds,
+not seconds), moves into a scratch folder holding a copy of the submission, imports it, and then
+answers requests from the grading process until the pipe closes:
+
+``{"op": "call", "ref", "path", "args", "kwargs", "echo"}``  call ``objects[ref].<path>(*args)``
+``{"op": "get", "ref", "path"}``                             read ``objects[ref].<path>``
+``{"op": "make", "target", "args", "kwargs"}``               build a trusted object, keep it here
+``{"op": "run", "target", "args", "kwargs"}``                call a trusted function, send the value
+
+Replies are ``{"value": ...}`` (plus ``"inputs"`` with ``echo``: the arguments as they are after
+the call, saved in the same message so shared memory stays visible) or ``{"error": {...}}`` with the
+student's traceback, student frames only. Everything the worker sends is plain data (see
+:mod:`autograder.wire`); the grading process decides what it is worth.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import random
+import resource
+import sys
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from autograder import wire
+
+MAX_MESSAGE_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything a worker needs to know, sent from the grading process when it starts."""
+
+    module_name: str  # e.g. "a01_tensors"
+    student_file: str  # the copy inside the scratch folder
+    scratch: str
+    log_path: str
+    seed: int
+    memory_bytes: int
+
+
+def serve(conn: Any, job: Job) -> None:
+    """Worker entry point (runs in the forked child)."""
+    _isolate(job)
+    try:
+        module = _import_student(job)
+    except BaseException as exc:  # noqa: BLE001 - any failure at import is the student's
+        conn.send_bytes(wire.dumps({"import_error": describe_exception(exc, job.scratch)}))
+        return
+    conn.send_bytes(wire.dumps({"ready": True}))
+    session = _Session(module, job)
+    while True:
+        try:
+            request = wire.loads(conn.recv_bytes(), trusted=True)
+        except (EOFError, OSError):
+            return
+        conn.send_bytes(session.answer(request))
+
+
+def _isolate(job: Job) -> None:
+    log = os.open(job.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.chdir(job.scratch)
+    sys.path.insert(0, job.scratch)
+    torch.set_num_threads(1)
+    torch.manual_seed(job.seed)
+    np.random.seed(job.seed % 2**32)
+    random.seed(job.seed)
+    if job.memory_bytes > 0:
+        _cap_memory(job.memory_bytes)
+
+
+def _cap_memory(extra_bytes: int) -> None:
+    """Cap the address space at what is mapped now (torch is imported) plus ``extra_bytes``."""
+    with open("/proc/self/statm") as f:
+        mapped = int(f.read().split()[0]) * resource.getpagesize()
+    limit = mapped + extra_bytes
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _import_student(job: Job) -> Any:
+    spec = importlib.util.spec_from_file_location(job.module_name, job.student_file)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[job.module_name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def describe_exception(exc: BaseException, student_dir: str) -> dict:
+    """The exception as plain data: type names along the MRO, message, student-only traceback."""
+    frames = [
+        frame
+        for frame in traceback.extract_tb(exc.__traceback__)
+        if frame.filename.startswith(student_dir) or frame.filename.startswith("<")
+    ]
+    for frame in frames:
+        frame.filename = Path(frame.filename).name
+    lines = traceback.format_list(frames)
+    if isinstance(exc, SyntaxError) and exc.filename:
+        lines.append(f'  File "{Path(exc.filename).name}", line {exc.lineno}\n    {(exc.text or "").strip()}\n')
+    message = _short(str(exc))
+    lines.append(f"{type(exc).__name__}: {message}\n")
+    return {
+        "type": type(exc).__name__,
+        "mro": [cls.__name__ for cls in type(exc).__mro__],
+        "message": message,
+        "traceback": _short("".join(lines), 4 * MAX_MESSAGE_CHARS),
+    }
+
+
+def _short(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 20] + " ... (truncated)"
+
+
+class _Session:
+    """The objects one worker holds for the grading process, by handle id (0 is the submission)."""
+
+    def __init__(self, module: Any, job: Job) -> None:
+        self.objects: dict[int, Any] = {0: module}
+        self.ids: dict[int, int] = {id(module): 0}
+        self.job = job
+
+    def keep(self, obj: Any) -> dict:
+        ref = self.ids.get(id(obj))
+        if ref is None:
+            ref = len(self.objects)
+            self.objects[ref] = obj
+            self.ids[id(obj)] = ref
+        return {wire.HANDLE: ref, "type": type(obj).__name__}
+
+    def resolve(self, handle: dict) -> Any:
+        obj = self.objects[handle[wire.HANDLE]]
+        for name in handle.get("path", ()):
+            obj = getattr(obj, name)
+        return obj
+
+    def answer(self, request: dict) -> bytes:
+        try:
+            reply = self._run(request)
+        except BaseException as exc:  # noqa: BLE001 - student code may raise anything, SystemExit too
+            reply = {"error": describe_exception(exc, self.job.scratch)}
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        try:
+            return wire.dumps(reply)
+        except Exception as exc:  # noqa: BLE001 - e.g. a tensor torch.save cannot write
+            return wire.dumps({"error": describe_exception(exc, self.job.scratch)})
+
+    def _run(self, request: dict) -> dict:
+        op = request["op"]
+        args = wire.from_wire(request.get("args", ()), self.resolve)
+        kwargs = wire.from_wire(request.get("kwargs", {}), self.resolve)
+        if op in ("make", "run"):
+            module_name, _, attr = request["target"].rpartition(".")
+            value = getattr(importlib.import_module(module_name), attr)(*args, **kwargs)
+            return {"value": self.keep(value) if op == "make" else wire.to_wire(value, self.keep)}
+        target = self.resolve({wire.HANDLE: request["ref"], "path": request["path"]})
+        if op == "get":
+            return {"value": wire.to_wire(target, self.keep)}
+        value = target(*args, **kwargs)
+        if request.get("keep"):
+            return {"value": self.keep(value)}
+        if request.get("echo"):
+            # One to_wire call, one torch.save: storages shared by value and inputs stay shared.
+            both = wire.to_wire((value, tuple(args), kwargs), self.keep)
+            return {"value": both[0], "inputs": both[1], "kwinputs": both[2]}
+        return {"value": wire.to_wire(value, self.keep)}
