@@ -125,8 +125,7 @@ def expect_raises(
             raise
         if not err.is_a(exc_type):
             raise Mismatch(
-                f"{err.call} should raise {exc_type.__name__} for this input, but raised "
-                f"{err.type_name}: {err.message}"
+                f"{err.call} should raise {exc_type.__name__} for this input, but raised {err.type_name}: {err.message}"
             ) from None
         text = err.message.lower()
         missing = [word for word in mentions if word.lower() not in text]

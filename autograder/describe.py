@@ -32,6 +32,8 @@ def describe(value: Any) -> str:
         return repr(tuple(value))
     if isinstance(value, dict):
         return f"dict with keys {sorted(map(str, value))}"
+    if type(value).__name__ == "Remote":  # an object that stayed in the worker
+        return f"a {value._base} object"
     return f"{type(value).__name__}"
 
 

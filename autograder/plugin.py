@@ -55,6 +55,7 @@ class GradingRun:
         self.submission = Submission(Path(option.submission) if option.submission else default)
         self.seed: int = option.grade_seed if option.grade_seed is not None else secrets.randbelow(2**31)
         self.call_timeout: float = option.call_timeout
+        self.import_timeout: float = option.import_timeout
         self.memory_bytes = int(option.worker_memory_mb * 2**20)
         self.results_path: str | None = option.results
         self.tests: list[TestInfo] = []
@@ -71,6 +72,7 @@ class GradingRun:
             seed=self.test_seed(nodeid),
             call_timeout=self.call_timeout,
             memory_bytes=self.memory_bytes,
+            import_timeout=self.import_timeout,
         )
         try:
             worker.start()
@@ -88,6 +90,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--results", help="write Gradescope results.json here")
     group.addoption("--grade-seed", type=int, default=None, help="seed of the hidden random inputs (replay a run)")
     group.addoption("--call-timeout", type=float, default=10.0, help="seconds one call to student code may take")
+    group.addoption("--import-timeout", type=float, default=30.0, help="seconds importing a submission may take")
     group.addoption("--worker-memory-mb", type=float, default=4096, help="memory a worker may map beyond torch")
 
 

@@ -17,20 +17,20 @@ Each test gets its own worker, forked from a server that has torch imported alre
 
 from __future__ import annotations
 
-import multiprocessing
+import dataclasses
+import os
 import shutil
+import socket
+import subprocess
+import sys
 import tempfile
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from autograder import wire
+from autograder import wire, zygote
 from autograder.describe import describe_call
-from autograder.worker import Job, serve
-
-_CONTEXT = multiprocessing.get_context("forkserver")
-_CONTEXT.set_forkserver_preload(["autograder.worker"])
-
-IMPORT_TIMEOUT_S = 60.0
+from autograder.worker import Job
 
 _last_call = ["(no call yet)"]
 
@@ -74,6 +74,49 @@ class AssignmentUnavailable(GradingFeedback):
     """The assignment file is missing or fails to import: every test of it fails with this reason."""
 
 
+class _Zygote:
+    """This grading process's zygote (see :mod:`autograder.zygote`), started on first use."""
+
+    def __init__(self) -> None:
+        self._process: subprocess.Popen | None = None
+        self._sock: socket.socket | None = None
+
+    def _ensure(self) -> socket.socket:
+        if self._process is not None and self._process.poll() is None and self._sock is not None:
+            return self._sock
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        package_root = str(Path(__file__).resolve().parent.parent)
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "autograder.zygote", str(theirs.fileno())],
+            pass_fds=(theirs.fileno(),),
+            stdin=subprocess.DEVNULL,
+            env=env,
+        )
+        theirs.close()
+        self._sock = ours
+        return ours
+
+    def fork(self, job: Job) -> tuple[int, Connection]:
+        """A new worker for ``job``: its pid and the grading side of its connection."""
+        sock = self._ensure()
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        zygote.send_json(sock, {"op": "fork", "job": dataclasses.asdict(job)}, (theirs.fileno(),))
+        theirs.close()
+        reply, _ = zygote.recv_json(sock)
+        return reply["pid"], Connection(ours.detach())
+
+    def reap(self, pid: int) -> int | None:
+        """Kill the worker (and its process group) and return its exit code."""
+        if self._sock is None:
+            return None
+        zygote.send_json(self._sock, {"op": "reap", "pid": pid})
+        return zygote.recv_json(self._sock)[0]["exit_code"]
+
+
+_ZYGOTE = _Zygote()
+
+
 class Worker:
     """One worker process running one student file."""
 
@@ -85,28 +128,26 @@ class Worker:
         seed: int,
         call_timeout: float,
         memory_bytes: int,
+        import_timeout: float = 30.0,
     ) -> None:
         self.module_name = module_name
         self.call_timeout = call_timeout
+        self.import_timeout = import_timeout
         self._scratch = Path(tempfile.mkdtemp(prefix=f"grade-{module_name}-"))
         self._log = self._scratch.parent / f"{self._scratch.name}.log"
         copy = self._scratch / f"{module_name}{student_file.suffix}"
         shutil.copyfile(student_file, copy)
         self._job = Job(module_name, str(copy), str(self._scratch), str(self._log), seed, memory_bytes)
-        self._conn: Any = None
-        self._process: Any = None
+        self._conn: Connection | None = None
+        self._pid: int | None = None
         self.module = Remote(self, 0, (), module_name)
 
     # -- life cycle ------------------------------------------------------------------------------
     def start(self) -> None:
         """Fork the worker and import the submission; raises AssignmentUnavailable on failure."""
-        parent, child = _CONTEXT.Pipe(duplex=True)
-        self._process = _CONTEXT.Process(target=serve, args=(child, self._job), daemon=True)
-        self._process.start()
-        child.close()
-        self._conn = parent
+        self._pid, self._conn = _ZYGOTE.fork(self._job)
         try:
-            hello = self._receive(IMPORT_TIMEOUT_S, f"importing {self.module_name}")
+            hello = self._receive(self.import_timeout, f"importing {self.module_name}")
         except WorkerFailure as exc:
             raise AssignmentUnavailable(f"{self.module_name} could not be imported: {exc}") from None
         if "import_error" in hello:
@@ -117,14 +158,7 @@ class Worker:
             )
 
     def close(self) -> None:
-        if self._process is not None:
-            if self._process.is_alive():
-                self._process.kill()
-            self._process.join(timeout=5)
-            self._process = None
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        self._kill()
         shutil.rmtree(self._scratch, ignore_errors=True)
         self._log.unlink(missing_ok=True)
 
@@ -163,7 +197,7 @@ class Worker:
         return self._request({"op": "get", "ref": attr._ref, "path": attr._path}, attr._name)["value"]
 
     def _request(self, request: dict, name: str) -> dict:
-        if self._process is None:
+        if self._pid is None:
             self.start()
         request = {**request, **{k: wire.to_wire(request[k], _send_handle) for k in ("args", "kwargs") if k in request}}
         try:
@@ -199,19 +233,14 @@ class Worker:
             raise WorkerFailure(f"{doing} returned a value the grader cannot read ({type(exc).__name__})") from None
 
     def _kill(self) -> int | None:
-        process, self._process = self._process, None
+        pid, self._pid = self._pid, None
         if self._conn is not None:
             self._conn.close()
             self._conn = None
-        if process is None:
-            return None
-        if process.is_alive():
-            process.kill()
-        process.join(timeout=5)
-        return process.exitcode
+        return None if pid is None else _ZYGOTE.reap(pid)
 
     def _handle(self, handle: dict) -> Remote:
-        return Remote(self, handle[wire.HANDLE], (), f"<{handle.get('type', 'object')} object>")
+        return Remote(self, handle[wire.HANDLE], (), str(handle.get("type", "unknown")))
 
 
 def _send_handle(obj: Any) -> dict:

@@ -52,8 +52,10 @@ def test_from_numpy_shared_shares_memory(student, worker, rng):
     got = tensor.fetch()
     expect_type(got, torch.Tensor)
     if not bool((got == 42.0).all()):
-        fail("after `array.fill(42.0)` the tensor still holds the old values: it copied the array "
-             "instead of sharing its memory (use torch.from_numpy)")
+        fail(
+            "after `array.fill(42.0)` the tensor still holds the old values: it copied the array "
+            "instead of sharing its memory (use torch.from_numpy)"
+        )
 
 
 @pytest.mark.points(1)
@@ -107,8 +109,10 @@ def test_init_tensor_random_kinds_distribution(student):
     expect_type(normal, torch.Tensor)
     expect_type(uniform, torch.Tensor)
     if not (abs(normal.mean().item()) < 0.1 and abs(normal.std().item() - 1) < 0.1):
-        fail(f"'normal' should be standard normal; its sample mean is {normal.mean().item():.3f} "
-             f"and std {normal.std().item():.3f}")
+        fail(
+            f"'normal' should be standard normal; its sample mean is {normal.mean().item():.3f} "
+            f"and std {normal.std().item():.3f}"
+        )
     if not (uniform.min().item() >= 0 and uniform.max().item() < 1 and abs(uniform.mean().item() - 0.5) < 0.05):
         fail("'uniform' should lie in [0, 1) with mean 0.5")
 
@@ -144,8 +148,7 @@ def test_seeded_pair_leaves_global_rng_untouched(student, worker, rng):
     student.seeded_pair((3, 4), inputs.randint(rng, 0, 10**6))
     after = worker.run("torch.rand", 5)
     if not torch.equal(after, torch.rand(5, generator=torch.Generator().manual_seed(global_seed))):
-        fail("the global random state changed: draw from your own torch.Generator "
-             "instead of calling torch.manual_seed")
+        fail("the global random state changed: draw from your own torch.Generator instead of calling torch.manual_seed")
 
 
 # -- describe ------------------------------------------------------------------------------------

@@ -152,7 +152,7 @@ def test_merge_heads_is_contiguous(student, rng):
     got = student.merge_heads(x)
     expect_type(got, torch.Tensor)
     if not got.is_contiguous():
-        fail("the result is not contiguous (strides " f"{got.stride()}); return a contiguous tensor")
+        fail(f"the result is not contiguous (strides {got.stride()}); return a contiguous tensor")
 
 
 # -- outer_sum -----------------------------------------------------------------------------------

@@ -1,0 +1,95 @@
+"""The zygote: a process that imports torch once and forks a fresh worker for every test.
+
+Importing torch costs seconds; forking a process that already has it costs milliseconds. The
+grading process talks to its zygote over a Unix socket, one JSON request at a time:
+
+``{"op": "fork", "job": {...}}`` plus one file descriptor (the worker's end of its own socket, sent
+with SCM_RIGHTS)  ->  ``{"pid": ...}``
+``{"op": "reap", "pid": ...}``  ->  ``{"exit_code": ...}`` (kills the worker's whole process group
+first, so threads and children it left behind go too)
+
+Each worker starts a new session (``setsid``), so it cannot hold the grading process's terminal and
+its process group can be killed as one. Unlike multiprocessing's forkserver, nothing of the grading
+process's ``__main__`` is re-run in the worker.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import struct
+import sys
+from multiprocessing.connection import Connection
+
+from autograder import worker  # imports torch and numpy, once, before any fork
+
+_HEADER = struct.Struct("!I")
+
+
+def send_json(sock: socket.socket, message: dict, fds: tuple[int, ...] = ()) -> None:
+    data = json.dumps(message).encode()
+    socket.send_fds(sock, [_HEADER.pack(len(data)) + data], list(fds))
+
+
+def recv_json(sock: socket.socket) -> tuple[dict, list[int]]:
+    data, fds, _, _ = socket.recv_fds(sock, 1 << 16, 1)
+    if not data:
+        raise EOFError
+    (size,) = _HEADER.unpack_from(data)
+    payload = data[_HEADER.size :]
+    while len(payload) < size:
+        more = sock.recv(size - len(payload))
+        if not more:
+            raise EOFError
+        payload += more
+    return json.loads(payload), fds
+
+
+def main(control_fd: int) -> None:
+    control = socket.socket(fileno=control_fd)
+    while True:
+        try:
+            request, fds = recv_json(control)
+        except (EOFError, ConnectionError):
+            return  # the grading process is gone
+        if request["op"] == "fork":
+            pid = os.fork()
+            if pid == 0:
+                control.close()
+                _run_worker(fds[0], request["job"])
+            os.close(fds[0])
+            send_json(control, {"pid": pid})
+        elif request["op"] == "reap":
+            send_json(control, {"exit_code": _reap(request["pid"])})
+
+
+def _run_worker(fd: int, job: dict) -> None:
+    code = 0
+    try:
+        os.setsid()
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        worker.serve(Connection(fd), worker.Job(**job))
+    except BaseException:  # noqa: BLE001 - a worker must never return into the zygote's loop
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _reap(pid: int) -> int | None:
+    for target in (-pid, pid):  # the worker's process group, then the worker itself
+        try:
+            os.kill(target, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    try:
+        _, status = os.waitpid(pid, 0)
+    except ChildProcessError:
+        return None
+    return os.waitstatus_to_exitcode(status)
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the grading process, which stops us
+    main(int(sys.argv[1]))

@@ -1,0 +1,173 @@
+"""The harness under broken submissions: each failure costs only what it touches, and every run
+finishes with a complete report."""
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from conftest import REPO, SOLUTIONS, grade, with_override
+
+
+def _folder(tmp_path, **files: str):
+    """A submission folder: the reference a01/a02 unless replaced by ``files`` (name -> source)."""
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    for name in ("a01_tensors", "a02_views"):
+        source = files.get(name, (SOLUTIONS / f"{name}.py").read_text())
+        if source is not None:
+            (folder / f"{name}.py").write_text(textwrap.dedent(source))
+    return folder
+
+
+def _assignment_score(graded, assignment):
+    tests = [t for t in graded.results["tests"] if t["tags"][0] == assignment]
+    return sum(t["score"] for t in tests), sum(t["max_score"] for t in tests), tests
+
+
+def test_missing_file_costs_that_assignment_only(tmp_path):
+    folder = _folder(tmp_path, a02_views=None)
+    graded = grade(folder, tmp_path / "r.json")
+    got, out_of, _ = _assignment_score(graded, "a01_tensors")
+    assert got == out_of > 0
+    got, out_of, tests = _assignment_score(graded, "a02_views")
+    assert got == 0 < out_of
+    assert all("a02_views.py (or a02_views.ipynb) was not found" in t["output"] for t in tests)
+
+
+@pytest.mark.parametrize(
+    ("source", "reason"),
+    [
+        ("def broken(:\n    pass\n", "SyntaxError"),
+        ("import torch\nraise RuntimeError('boom at import')\n", "boom at import"),
+        ("import not_a_module_anywhere\n", "ModuleNotFoundError"),
+        ("import sys\nsys.exit(3)\n", "SystemExit"),
+    ],
+)
+def test_import_failure_costs_that_assignment_only(tmp_path, source, reason):
+    folder = _folder(tmp_path, a01_tensors=source)
+    graded = grade(folder, tmp_path / "r.json")
+    got, out_of, tests = _assignment_score(graded, "a01_tensors")
+    assert got == 0
+    assert all("could not be imported" in t["output"] and reason in t["output"] for t in tests)
+    got, out_of, _ = _assignment_score(graded, "a02_views")
+    assert got == out_of > 0
+
+
+def test_import_that_kills_the_process_costs_that_assignment_only(tmp_path):
+    folder = _folder(tmp_path, a01_tensors="import os\nos._exit(0)\n")
+    graded = grade(folder, tmp_path / "r.json")
+    assert _assignment_score(graded, "a01_tensors")[0] == 0
+    got, out_of, _ = _assignment_score(graded, "a02_views")
+    assert got == out_of
+
+
+CRASHES = {
+    "os_exit": "import os\ndef from_list(data, dtype=None):\n    os._exit(7)\n",
+    "segfault": "import ctypes\ndef from_list(data, dtype=None):\n    return ctypes.string_at(0)\n",
+    "sys_exit": "import sys\ndef from_list(data, dtype=None):\n    sys.exit(0)\n",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(CRASHES))
+def test_a_crash_in_one_function_costs_that_function_only(tmp_path, kind):
+    submission = with_override(tmp_path, "a01_tensors", CRASHES[kind])
+    graded = grade(submission, tmp_path / "r.json")
+    assert set(graded.failed_functions()) == {"from_list"}
+    feedback = graded.tests_of("from_list")[0]["output"]
+    assert ("crashed the process" in feedback) or ("SystemExit" in feedback), feedback
+
+
+def test_an_infinite_loop_is_stopped_and_costs_that_function_only(tmp_path):
+    source = "def outer_sum(a, b):\n    while True:\n        pass\n"
+    submission = with_override(tmp_path, "a02_views", source)
+    graded = grade(submission, tmp_path / "r.json", "--call-timeout", "1.5")
+    assert set(graded.failed_functions()) == {"outer_sum"}
+    assert "did not finish within 1.5 s" in graded.tests_of("outer_sum")[0]["output"]
+
+
+def test_a_hang_at_import_is_stopped(tmp_path):
+    folder = _folder(tmp_path, a02_views="while True:\n    pass\n")
+    graded = grade(folder, tmp_path / "r.json", "--import-timeout", "2")
+    got, _, tests = _assignment_score(graded, "a02_views")
+    assert got == 0 and all("could not be imported" in t["output"] for t in tests)
+
+
+def test_student_exception_shows_student_frames_and_prints(tmp_path):
+    source = """
+    def helper(data):
+        print("debugging from_list with", len(data), "rows")
+        return data[100]
+
+    def from_list(data, dtype=None):
+        return helper(data)
+    """
+    submission = with_override(tmp_path, "a01_tensors", textwrap.dedent(source))
+    graded = grade(submission, tmp_path / "r.json")
+    feedback = graded.tests_of("from_list")[0]["output"]
+    assert "from_list" in feedback and "IndexError" in feedback
+    assert 'File "a01_tensors.py"' in feedback and "in helper" in feedback
+    assert "worker.py" not in feedback and "autograder" not in feedback
+    assert "Your code printed:" in feedback and "debugging from_list with" in feedback
+
+
+def test_wrong_values_feedback_names_shape_dtype_and_first_mismatch(tmp_path):
+    cases = {
+        "def merge_heads(x):\n    return x.reshape(x.shape[0], x.shape[2], -1)\n": "wrong values",
+        "def merge_heads(x):\n    return x.transpose(1, 2)\n": "returned shape",
+        "def merge_heads(x):\n    b, h, t, d = x.shape\n    return x.transpose(1, 2).reshape(b, t, h * d).double()\n": (
+            "returned dtype torch.float64, expected torch.float32"
+        ),
+    }
+    for number, (source, phrase) in enumerate(cases.items()):
+        submission = with_override(tmp_path, "a02_views", source, name=f"case{number}")
+        graded = grade(submission, tmp_path / f"r{number}.json")
+        feedback = graded.tests_of("merge_heads")[0]["output"]
+        assert phrase in feedback, feedback
+        assert feedback.startswith("merge_heads(Tensor float32[")  # the call, described by shape
+        assert "tensor(" not in feedback  # never a whole tensor
+
+
+def test_grade_seed_replays_hidden_inputs(tmp_path):
+    submission = with_override(tmp_path, "a02_views", "def outer_sum(a, b):\n    return a[:, None] - b[None, :]\n")
+    first = grade(submission, tmp_path / "1.json", "--grade-seed", "123")
+    again = grade(submission, tmp_path / "2.json", "--grade-seed", "123")
+    other = grade(submission, tmp_path / "3.json", "--grade-seed", "124")
+    feedback = [g.tests_of("outer_sum")[0]["output"] for g in (first, again, other)]
+    assert feedback[0] == feedback[1] != feedback[2]
+    assert "grade seed 123" in first.results["output"]
+
+
+def test_single_file_is_graded_on_its_own_assignment(tmp_path):
+    graded = grade(SOLUTIONS / "a02_views.py", tmp_path / "r.json")
+    assert {t["tags"][0] for t in graded.results["tests"]} == {"a02_views"}
+    assert graded.score == graded.max_score
+
+
+def test_unknown_submission_is_a_clear_usage_error(tmp_path):
+    missing = subprocess.run(
+        [sys.executable, "-m", "pytest", "autograder", "--submission", str(tmp_path / "nope")],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    assert missing.returncode == 4 and "does not exist" in missing.stderr
+    stray = tmp_path / "homework.py"
+    stray.write_text("x = 1\n")
+    wrong = subprocess.run(
+        [sys.executable, "-m", "pytest", "autograder", "--submission", str(stray)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    assert wrong.returncode == 4 and "not an assignment of this course" in wrong.stderr
+
+
+def test_results_json_has_gradescope_fields(tmp_path):
+    graded = grade(SOLUTIONS, tmp_path / "r.json")
+    results = graded.results
+    assert {"score", "execution_time", "output", "tests"} <= set(results)
+    for test in results["tests"]:
+        assert {"name", "score", "max_score", "status", "output", "visibility", "tags"} <= set(test)
+        assert test["status"] in ("passed", "failed")
+        assert len(test["tags"]) == 3
