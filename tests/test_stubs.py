@@ -28,7 +28,7 @@ class Model:
 def test_solution_regions_become_not_implemented_with_hints_kept():
     stub = stubs.make_stub(SOLUTION)
     assert "y = x * 2" not in stub and "return x\n" not in stub
-    assert '    # Hint: multiplication works on tensors too.\n    # YOUR CODE HERE\n' in stub
+    assert "    # Hint: multiplication works on tensors too.\n    # YOUR CODE HERE\n" in stub
     assert 'raise NotImplementedError("double is not implemented yet")' in stub
     assert '        raise NotImplementedError("Model.forward is not implemented yet")' in stub
     assert '"""Twice x."""' in stub

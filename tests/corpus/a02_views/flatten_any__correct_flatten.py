@@ -1,0 +1,5 @@
+"""torch.flatten has reshape semantics."""
+
+
+def flatten_any(t):
+    return torch.flatten(t)

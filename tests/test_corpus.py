@@ -1,0 +1,51 @@
+"""Every hidden test must catch a plausible mistake, and no correct style may lose points.
+
+``tests/corpus/<assignment>/<function>__wrong_<what>.py`` and ``...__correct_<what>.py`` each
+replace one function of the reference solution (the file is appended to it, so its definitions
+win; its docstring says what the mistake or the alternative is). A wrong version must lose points
+on its own function and nowhere else; a correct one must keep every point.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from conftest import grade, with_override
+
+CORPUS = Path(__file__).parent / "corpus"
+CASES = sorted(CORPUS.glob("a[0-9][0-9]_*/*.py"))
+# Fixed in CI so a run is reproducible; sweep other seeds with CORPUS_GRADE_SEED=N to find checks
+# that catch a mistake only on lucky inputs.
+SEED = os.environ.get("CORPUS_GRADE_SEED", "2026")
+
+
+def _case_id(path: Path) -> str:
+    return f"{path.parent.name}/{path.stem}"
+
+
+@pytest.mark.parametrize("case", CASES, ids=_case_id)
+def test_corpus_case(case, tmp_path):
+    assignment = case.parent.name
+    function, _, label = case.stem.partition("__")
+    submission = with_override(tmp_path, assignment, case.read_text())
+    graded = grade(submission, tmp_path / "results.json", "--grade-seed", SEED)
+    failed = graded.failed_functions()
+    if label.startswith("correct"):
+        assert not failed, f"a correct alternative lost points: {failed}"
+    else:
+        assert label.startswith("wrong"), "corpus files are named <function>__wrong_* or <function>__correct_*"
+        assert function in failed, f"no hidden test of {function} caught this mistake"
+        assert set(failed) == {function}, f"the mistake in {function} also cost points elsewhere: {failed}"
+
+
+def test_corpus_has_three_mistakes_and_an_alternative_per_function():
+    import importlib
+
+    for suite in sorted((CORPUS.parent.parent / "autograder").glob("test_a*.py")):
+        module = importlib.import_module(f"autograder.{suite.stem}")
+        names = [p.stem for p in (CORPUS / module.ASSIGNMENT).glob("*.py")]
+        for function in module.FUNCTIONS:
+            wrong = [n for n in names if n.startswith(f"{function}__wrong")]
+            correct = [n for n in names if n.startswith(f"{function}__correct")]
+            counts = f"{module.ASSIGNMENT}.{function}: {len(wrong)} wrong, {len(correct)} correct"
+            assert len(wrong) >= 3 and correct, counts
