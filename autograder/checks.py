@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 
 import torch
 
-from autograder import remote
+from autograder import remote, wire
 from autograder.describe import describe
 
 # (rtol, atol) per floating dtype: loose enough for any correct order of operations, tight enough
@@ -52,9 +52,14 @@ def expect_tensor(
         fail(f"returned shape {tuple(got.shape)}, expected {tuple(expected.shape)}", call)
     if check_dtype and got.dtype != expected.dtype:
         fail(f"returned dtype {got.dtype}, expected {expected.dtype}", call)
-    if check_device and str(got.device) != str(expected.device):
-        fail(f"returned a tensor on {got.device}, expected it on {expected.device}", call)
+    if check_device and device_of(got) != device_of(expected):
+        fail(f"returned a tensor on {device_of(got)}, expected it on {device_of(expected)}", call)
     _expect_values(got.detach(), expected.detach(), call, rtol, atol)
+
+
+def device_of(t: torch.Tensor) -> str:
+    """Where a returned tensor lives: ``"cuda:0"`` for the simulated device too."""
+    return wire.simulated_device(t) or str(t.device)
 
 
 def _expect_values(got: torch.Tensor, expected: torch.Tensor, call: str | None, rtol, atol) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import torch
 
+from autograder.wire import mark_simulated
+
 
 def randint(rng: torch.Generator, low: int, high: int) -> int:
     """A random int in ``[low, high]`` (both ends included)."""
@@ -31,3 +33,12 @@ def choice(rng: torch.Generator, options: list | tuple):
 def non_contiguous(rng: torch.Generator, dims: tuple[int, int], dtype: torch.dtype = torch.float32) -> torch.Tensor:
     """A 2-D tensor of shape ``dims`` that no ``view`` can flatten: a transpose of a real matrix."""
     return tensor(rng, (dims[1], dims[0]), dtype).t()
+
+
+def to_device(t: torch.Tensor, device: str, requires_grad: bool = False) -> torch.Tensor:
+    """``t`` on ``device`` for a device test: really there when this machine has it, else a CPU
+    copy marked for the simulated device (the worker receives it on simulated ``cuda:0``)."""
+    if torch.device(device).type == "cuda" and not torch.cuda.is_available():
+        return mark_simulated(t.detach().clone(), requires_grad)
+    moved = t.detach().to(device)
+    return moved.requires_grad_() if requires_grad else moved

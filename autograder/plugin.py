@@ -8,6 +8,9 @@
 - The ``student`` fixture is the submitted module, running in a fresh worker process per test;
   ``worker`` is that worker (to build trusted objects there); ``rng`` is a ``torch.Generator``
   seeded from the run's grade seed and the test's name, so a run can be replayed exactly.
+- ``device`` tests run on CUDA when the grading machine has it, else on the simulated CUDA device
+  (:mod:`autograder.simcuda`); ``device`` is then ``"cuda"`` either way. Where the simulated device
+  cannot be built (no C++ compiler), device tests are skipped with the reason, visibly.
 - Every failure is reported in words for the student; the run ends with a score table, and
   ``--results`` writes Gradescope's results.json.
 """
@@ -27,6 +30,7 @@ import torch
 
 from autograder import scores
 from autograder.remote import AssignmentUnavailable, GradingFeedback, Remote, Worker
+from autograder.simcuda.build import SimulatedCudaUnavailable
 from autograder.submission import Submission
 
 KINDS = ("correctness", "errors", "vectorised", "device")
@@ -64,7 +68,7 @@ class GradingRun:
     def test_seed(self, nodeid: str) -> int:
         return zlib.crc32(f"{self.seed}:{nodeid}".encode())
 
-    def open_worker(self, assignment: str, nodeid: str) -> Worker:
+    def open_worker(self, assignment: str, nodeid: str, *, simulate_cuda: bool = False) -> Worker:
         student_file = self.submission.file_for(assignment)
         worker = Worker(
             assignment,
@@ -73,6 +77,7 @@ class GradingRun:
             call_timeout=self.call_timeout,
             memory_bytes=self.memory_bytes,
             import_timeout=self.import_timeout,
+            simulate_cuda=simulate_cuda,
         )
         try:
             worker.start()
@@ -153,7 +158,12 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 def worker(request: pytest.FixtureRequest) -> Iterator[Worker]:
     """A fresh worker with the submission imported (one per test: no state leaks between tests)."""
     run = request.config.stash[RUN]
-    opened = run.open_worker(request.module.ASSIGNMENT, request.node.nodeid)
+    info = request.node.stash.get(INFO, None)
+    simulate = info is not None and info.kind == "device" and not torch.cuda.is_available()
+    try:
+        opened = run.open_worker(request.module.ASSIGNMENT, request.node.nodeid, simulate_cuda=simulate)
+    except SimulatedCudaUnavailable as exc:
+        pytest.skip(f"device test not graded on this machine: {exc}")
     request.node.stash[WORKER] = opened
     try:
         yield opened
@@ -165,6 +175,12 @@ def worker(request: pytest.FixtureRequest) -> Iterator[Worker]:
 def student(worker: Worker) -> Remote:
     """The submitted module, as it runs in the worker."""
     return worker.module
+
+
+@pytest.fixture
+def device() -> str:
+    """Where device tests put their inputs: ``"cuda"``, real or simulated."""
+    return "cuda"
 
 
 @pytest.fixture

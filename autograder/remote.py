@@ -63,7 +63,8 @@ class StudentError(GradingFeedback):
 
     @property
     def not_implemented(self) -> bool:
-        return self.type_name == "NotImplementedError"
+        """Still the stub (not any NotImplementedError torch might raise)."""
+        return self.type_name == "NotImplementedError" and "not implemented yet" in self.message
 
 
 class WorkerFailure(GradingFeedback):
@@ -75,9 +76,13 @@ class AssignmentUnavailable(GradingFeedback):
 
 
 class _Zygote:
-    """This grading process's zygote (see :mod:`autograder.zygote`), started on first use."""
+    """A zygote of this grading process (see :mod:`autograder.zygote`), started on first use.
 
-    def __init__(self) -> None:
+    ``library``: the simulated CUDA device's native half, for the zygote of device tests.
+    """
+
+    def __init__(self, library: str | None = None) -> None:
+        self.library = library
         self._process: subprocess.Popen | None = None
         self._sock: socket.socket | None = None
 
@@ -88,7 +93,7 @@ class _Zygote:
         package_root = str(Path(__file__).resolve().parent.parent)
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "autograder.zygote", str(theirs.fileno())],
+            [sys.executable, "-m", "autograder.zygote", str(theirs.fileno()), *filter(None, [self.library])],
             pass_fds=(theirs.fileno(),),
             stdin=subprocess.DEVNULL,
             env=env,
@@ -114,7 +119,18 @@ class _Zygote:
         return zygote.recv_json(self._sock)[0]["exit_code"]
 
 
-_ZYGOTE = _Zygote()
+_ZYGOTES: dict[str | None, _Zygote] = {}
+
+
+def _zygote(simulate_cuda: bool) -> _Zygote:
+    library = None
+    if simulate_cuda:
+        from autograder import simcuda  # raises SimulatedCudaUnavailable where it cannot be built
+
+        library = str(simcuda.library())
+    if library not in _ZYGOTES:
+        _ZYGOTES[library] = _Zygote(library)
+    return _ZYGOTES[library]
 
 
 class Worker:
@@ -129,15 +145,17 @@ class Worker:
         call_timeout: float,
         memory_bytes: int,
         import_timeout: float = 30.0,
+        simulate_cuda: bool = False,
     ) -> None:
         self.module_name = module_name
         self.call_timeout = call_timeout
         self.import_timeout = import_timeout
+        self._zygote = _zygote(simulate_cuda)
         self._scratch = Path(tempfile.mkdtemp(prefix=f"grade-{module_name}-"))
         self._log = self._scratch.parent / f"{self._scratch.name}.log"
         copy = self._scratch / f"{module_name}{student_file.suffix}"
         shutil.copyfile(student_file, copy)
-        self._job = Job(module_name, str(copy), str(self._scratch), str(self._log), seed, memory_bytes)
+        self._job = Job(module_name, str(copy), str(self._scratch), str(self._log), seed, memory_bytes, simulate_cuda)
         self._conn: Connection | None = None
         self._pid: int | None = None
         self.module = Remote(self, 0, (), module_name)
@@ -145,11 +163,13 @@ class Worker:
     # -- life cycle ------------------------------------------------------------------------------
     def start(self) -> None:
         """Fork the worker and import the submission; raises AssignmentUnavailable on failure."""
-        self._pid, self._conn = _ZYGOTE.fork(self._job)
+        self._pid, self._conn = self._zygote.fork(self._job)
         try:
             hello = self._receive(self.import_timeout, f"importing {self.module_name}")
         except WorkerFailure as exc:
-            raise AssignmentUnavailable(f"{self.module_name} could not be imported: {exc}") from None
+            printed = self.output().strip()
+            printed = f"\n\nOutput before it stopped:\n{printed}" if printed else ""
+            raise AssignmentUnavailable(f"{self.module_name} could not be imported: {exc}{printed}") from None
         if "import_error" in hello:
             info = hello["import_error"]
             raise AssignmentUnavailable(
@@ -199,7 +219,9 @@ class Worker:
     def _request(self, request: dict, name: str) -> dict:
         if self._pid is None:
             self.start()
-        request = {**request, **{k: wire.to_wire(request[k], _send_handle) for k in ("args", "kwargs") if k in request}}
+        for key in ("args", "kwargs"):
+            if key in request:
+                request = {**request, key: wire.to_wire(request[key], _send_handle, trust_marks=True)}
         try:
             self._conn.send_bytes(wire.dumps(request))
         except (BrokenPipeError, OSError):
@@ -237,7 +259,7 @@ class Worker:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
-        return None if pid is None else _ZYGOTE.reap(pid)
+        return None if pid is None else self._zygote.reap(pid)
 
     def _handle(self, handle: dict) -> Remote:
         return Remote(self, handle[wire.HANDLE], (), str(handle.get("type", "unknown")))

@@ -17,6 +17,7 @@ student's traceback, student frames only. Everything the worker sends is plain d
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
 import os
@@ -46,24 +47,41 @@ class Job:
     log_path: str
     seed: int
     memory_bytes: int
+    simulate_cuda: bool = False  # run on the simulated CUDA device (device tests without a GPU)
 
 
 def serve(conn: Any, job: Job) -> None:
     """Worker entry point (runs in the forked child)."""
     _isolate(job)
-    try:
-        module = _import_student(job)
-    except BaseException as exc:  # noqa: BLE001 - any failure at import is the student's
-        conn.send_bytes(wire.dumps({"import_error": describe_exception(exc, job.scratch)}))
-        return
-    conn.send_bytes(wire.dumps({"ready": True}))
-    session = _Session(module, job)
-    while True:
+    with _device(job):
         try:
-            request = wire.loads(conn.recv_bytes(), trusted=True)
-        except (EOFError, OSError):
+            module = _import_student(job)
+        except BaseException as exc:  # noqa: BLE001 - any failure at import is the student's
+            conn.send_bytes(wire.dumps({"import_error": describe_exception(exc, job.scratch)}))
             return
-        conn.send_bytes(session.answer(request))
+        conn.send_bytes(wire.dumps({"ready": True}))
+        session = _Session(module, job)
+        while True:
+            try:
+                request = wire.loads(conn.recv_bytes(), trusted=True)
+            except (EOFError, OSError):
+                return
+            conn.send_bytes(session.answer(request))
+
+
+def _device(job: Job) -> contextlib.AbstractContextManager:
+    if not job.simulate_cuda:
+        return contextlib.nullcontext()
+    from autograder import simcuda
+
+    return simcuda.simulated_cuda()
+
+
+def _place(data: torch.Tensor, requires_grad: bool, device: str) -> torch.Tensor:
+    """A tensor the grading process sent for the simulated device (only sent when simulating)."""
+    from autograder import simcuda
+
+    return simcuda.to_simulated(data, requires_grad)
 
 
 def _isolate(job: Job) -> None:
@@ -162,8 +180,8 @@ class _Session:
 
     def _run(self, request: dict) -> dict:
         op = request["op"]
-        args = wire.from_wire(request.get("args", ()), self.resolve)
-        kwargs = wire.from_wire(request.get("kwargs", {}), self.resolve)
+        args = wire.from_wire(request.get("args", ()), self.resolve, _place)
+        kwargs = wire.from_wire(request.get("kwargs", {}), self.resolve, _place)
         if op in ("make", "run"):
             module_name, _, attr = request["target"].rpartition(".")
             value = getattr(importlib.import_module(module_name), attr)(*args, **kwargs)

@@ -3,6 +3,9 @@
 Importing torch costs seconds; forking a process that already has it costs milliseconds. The
 grading process talks to its zygote over a Unix socket, one JSON request at a time:
 
+``python -m autograder.zygote FD [LIBRARY]``: LIBRARY (the simulated CUDA device's native half, see
+:mod:`autograder.simcuda`) is loaded before torch is imported.
+
 ``{"op": "fork", "job": {...}}`` plus one file descriptor (the worker's end of its own socket, sent
 with SCM_RIGHTS)  ->  ``{"pid": ...}``
 ``{"op": "reap", "pid": ...}``  ->  ``{"exit_code": ...}`` (kills the worker's whole process group
@@ -15,15 +18,15 @@ process's ``__main__`` is re-run in the worker.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import signal
 import socket
 import struct
 import sys
+import traceback
 from multiprocessing.connection import Connection
-
-from autograder import worker  # imports torch and numpy, once, before any fork
 
 _HEADER = struct.Struct("!I")
 
@@ -47,7 +50,12 @@ def recv_json(sock: socket.socket) -> tuple[dict, list[int]]:
     return json.loads(payload), fds
 
 
-def main(control_fd: int) -> None:
+def main(control_fd: int, library: str | None = None) -> None:
+    if library:
+        ctypes.CDLL(library, mode=ctypes.RTLD_GLOBAL)  # must precede `import torch`
+    global worker
+    from autograder import worker  # imports torch and numpy, once, before any fork
+
     control = socket.socket(fileno=control_fd)
     while True:
         try:
@@ -65,6 +73,9 @@ def main(control_fd: int) -> None:
             send_json(control, {"exit_code": _reap(request["pid"])})
 
 
+worker = None  # the autograder.worker module, imported by main() once the library is loaded
+
+
 def _run_worker(fd: int, job: dict) -> None:
     code = 0
     try:
@@ -72,6 +83,7 @@ def _run_worker(fd: int, job: dict) -> None:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         worker.serve(Connection(fd), worker.Job(**job))
     except BaseException:  # noqa: BLE001 - a worker must never return into the zygote's loop
+        traceback.print_exc()  # lands in the worker's log, which the grader shows
         code = 1
     finally:
         os._exit(code)
@@ -92,4 +104,4 @@ def _reap(pid: int) -> int | None:
 
 if __name__ == "__main__":
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the grading process, which stops us
-    main(int(sys.argv[1]))
+    main(int(sys.argv[1]), sys.argv[2] if len(sys.argv) > 2 else None)
