@@ -56,6 +56,7 @@ class GradingRun:
     def __init__(self, config: pytest.Config) -> None:
         option = config.option
         default = Path(config.rootpath) / "assignments"
+        self.reference_dir = Path(option.reference) if option.reference else Path(config.rootpath) / "solutions"
         self.submission = Submission(Path(option.submission) if option.submission else default)
         self.seed: int = option.grade_seed if option.grade_seed is not None else secrets.randbelow(2**31)
         self.call_timeout: float = option.call_timeout
@@ -68,11 +69,12 @@ class GradingRun:
     def test_seed(self, nodeid: str) -> int:
         return zlib.crc32(f"{self.seed}:{nodeid}".encode())
 
-    def open_worker(self, assignment: str, nodeid: str, *, simulate_cuda: bool = False) -> Worker:
-        student_file = self.submission.file_for(assignment)
+    def open_worker(
+        self, assignment: str, nodeid: str, *, simulate_cuda: bool = False, student_file: Path | None = None
+    ) -> Worker:
         worker = Worker(
             assignment,
-            student_file,
+            student_file or self.submission.file_for(assignment),
             seed=self.test_seed(nodeid),
             call_timeout=self.call_timeout,
             memory_bytes=self.memory_bytes,
@@ -83,7 +85,8 @@ class GradingRun:
             worker.start()
         except AssignmentUnavailable as failure:
             worker.close()
-            self.submission.remember(assignment, failure)
+            if student_file is None:  # the submission's own file, not the reference
+                self.submission.remember(assignment, failure)
             raise
         return worker
 
@@ -93,6 +96,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("autograder")
     group.addoption("--submission", help="folder of aNN_topic.py/.ipynb files, or one file (default: assignments/)")
     group.addoption("--results", help="write Gradescope results.json here")
+    group.addoption("--reference", help="folder of reference solutions for timing checks (default: solutions/)")
     group.addoption("--grade-seed", type=int, default=None, help="seed of the hidden random inputs (replay a run)")
     group.addoption("--call-timeout", type=float, default=10.0, help="seconds one call to student code may take")
     group.addoption("--import-timeout", type=float, default=30.0, help="seconds importing a submission may take")
@@ -123,14 +127,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if not run.submission.includes(assignment):
             dropped.append(item)
             continue
-        info = _test_info(item, assignment)
-        item.stash[INFO] = info
-        run.tests.append(info)
+        item.stash[INFO] = _test_info(item, assignment)
         item.add_marker(pytest.mark.timeout(600))  # a safety net; each worker call has its own limit
         kept.append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Grade what is left once every plugin has deselected (``-k``, other assignments)."""
+    run = session.config.stash[RUN]
+    run.tests = [item.stash[INFO] for item in session.items if INFO in item.stash]
 
 
 def _test_info(item: pytest.Item, assignment: str) -> TestInfo:
@@ -175,6 +183,21 @@ def worker(request: pytest.FixtureRequest) -> Iterator[Worker]:
 def student(worker: Worker) -> Remote:
     """The submitted module, as it runs in the worker."""
     return worker.module
+
+
+@pytest.fixture
+def reference(request: pytest.FixtureRequest) -> Iterator[Remote | None]:
+    """The reference solution in a worker of its own, for timing comparisons (None if absent)."""
+    run = request.config.stash[RUN]
+    path = run.reference_dir / f"{request.module.ASSIGNMENT}.py"
+    if not path.is_file():
+        yield None
+        return
+    opened = run.open_worker(request.module.ASSIGNMENT, request.node.nodeid, student_file=path)
+    try:
+        yield opened.module
+    finally:
+        opened.close()
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -204,11 +205,12 @@ class Worker:
         """Call ``target`` (a dotted import path) inside the worker and return its value."""
         return self._request({"op": "run", "target": target, "args": args, "kwargs": kwargs}, target)["value"]
 
-    def call(self, fn: Remote, args: tuple, kwargs: dict, *, echo: bool = False, keep: bool = False) -> Any:
+    def call(self, fn: Remote, args: tuple, kwargs: dict, **flags: Any) -> Any:
+        """Call ``fn`` in the worker; ``flags`` as in :mod:`autograder.worker` (echo, keep, ...)."""
         _last_call[0] = describe_call(fn._name, args, kwargs)
-        request = {"op": "call", "ref": fn._ref, "path": fn._path, "args": args, "kwargs": kwargs}
-        request.update(echo=echo, keep=keep)
+        request = {"op": "call", "ref": fn._ref, "path": fn._path, "args": args, "kwargs": kwargs, **flags}
         reply = self._request(request, fn._name)
+        echo = flags.get("echo", False)
         if echo:
             return reply["value"], reply["inputs"], reply["kwinputs"]
         return reply["value"]
@@ -311,6 +313,18 @@ class Remote:
     def fetch(self) -> Any:
         """Read this attribute's value (plain data, or another handle)."""
         return self._worker.get(self)
+
+    def count_ops(self, *args: Any, **kwargs: Any) -> dict[str, int]:
+        """Call once and return the ATen ops it dispatched, by name (see worker.OpCounter)."""
+        return self._worker.call(self, args, kwargs, count_ops=True)
+
+    def time_per_call(self, *args: Any, repeat: int = 5, **kwargs: Any) -> float:
+        """Seconds per call, measured by this process's clock around ``repeat`` calls in one request
+        (the worker cannot report a flattering time). Pass big inputs as handles (Worker.make) so
+        their transfer is not timed."""
+        start = time.perf_counter()
+        self._worker.call(self, args, kwargs, repeat=repeat)
+        return (time.perf_counter() - start) / repeat
 
     def __repr__(self) -> str:
         return f"<{self._name} in the worker>"

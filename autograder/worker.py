@@ -4,7 +4,10 @@ A worker is forked (from a server that has already imported torch, so a start co
 not seconds), moves into a scratch folder holding a copy of the submission, imports it, and then
 answers requests from the grading process until the pipe closes:
 
-``{"op": "call", "ref", "path", "args", "kwargs", "echo"}``  call ``objects[ref].<path>(*args)``
+``{"op": "call", "ref", "path", "args", "kwargs", ...}``    call ``objects[ref].<path>(*args)``;
+  flags: ``echo`` (send the inputs back too), ``keep`` (send a handle to the result),
+  ``count_ops`` (send the ATen ops the call dispatched instead of its value),
+  ``repeat: n`` (call n times, send nothing: the grading process times the request)
 ``{"op": "get", "ref", "path"}``                             read ``objects[ref].<path>``
 ``{"op": "make", "target", "args", "kwargs"}``               build a trusted object, keep it here
 ``{"op": "run", "target", "args", "kwargs"}``                call a trusted function, send the value
@@ -17,6 +20,7 @@ student's traceback, student frames only. Everything the worker sends is plain d
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import importlib
 import importlib.util
@@ -31,6 +35,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from torch.utils._python_dispatch import TorchDispatchMode
 
 from autograder import wire
 
@@ -67,6 +72,37 @@ def serve(conn: Any, job: Job) -> None:
             except (EOFError, OSError):
                 return
             conn.send_bytes(session.answer(request))
+
+
+class OpCounter(TorchDispatchMode):
+    """Counts the ATen operations dispatched while active, by name (``aten.add``...).
+
+    Python loops over elements show up as thousands of small ops; vectorised code as a handful
+    that does not grow with the input. Ops are counted after PyTorch's own decompositions, so
+    ``F.cross_entropy`` appears as ``aten._log_softmax`` and ``aten.nll_loss_forward``.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.counts: collections.Counter[str] = collections.Counter()
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        self.counts[str(func.overloadpacket)] += 1
+        return func(*args, **(kwargs or {}))
+
+
+def warm_up(simulate_cuda: bool) -> None:
+    """Pay once, in the zygote, for what every worker would otherwise import on first use (the
+    dispatch-mode machinery pulls in torch._dynamo: ~1 s). Single-threaded, so forking stays safe."""
+    torch.set_num_threads(1)
+    with OpCounter():
+        torch.ones(2).add(1).sum().item()
+    if simulate_cuda:
+        from autograder import simcuda
+
+        with simcuda.simulated_cuda():
+            x = simcuda.to_simulated(torch.ones(2, 2), requires_grad=True)
+            torch.nn.functional.linear(x, x).sum().backward()
 
 
 def _device(job: Job) -> contextlib.AbstractContextManager:
@@ -189,6 +225,14 @@ class _Session:
         target = self.resolve({wire.HANDLE: request["ref"], "path": request["path"]})
         if op == "get":
             return {"value": wire.to_wire(target, self.keep)}
+        if request.get("count_ops"):
+            with OpCounter() as counter:
+                target(*args, **kwargs)
+            return {"value": dict(counter.counts)}
+        if request.get("repeat"):
+            for _ in range(int(request["repeat"])):
+                target(*args, **kwargs)
+            return {"value": None}
         value = target(*args, **kwargs)
         if request.get("keep"):
             return {"value": self.keep(value)}

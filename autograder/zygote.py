@@ -56,6 +56,7 @@ def main(control_fd: int, library: str | None = None) -> None:
     global worker
     from autograder import worker  # imports torch and numpy, once, before any fork
 
+    worker.warm_up(simulate_cuda=bool(library))
     control = socket.socket(fileno=control_fd)
     while True:
         try:

@@ -1,0 +1,316 @@
+"""Hidden suite for a03_vectorize: the same computations, in matrix mode, on any device.
+
+Op bounds (``max_ops``) are about four times the reference's count (standardize 6, standardize_rows
+8, pairwise_sq_dists 11, masked_mean 6, softmax 5, cross_entropy 14), so other vectorised styles
+fit; the seed's double loop dispatches ~1,800 ops on 16x16 and ~70,000 on 100x100.
+"""
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from autograder import inputs
+from autograder.checks import expect_raises, expect_tensor, expect_type, fail
+from autograder.vectorised import expect_not_calling, expect_vectorised
+
+ASSIGNMENT = "a03_vectorize"
+FUNCTIONS = ("standardize", "standardize_rows", "pairwise_sq_dists", "masked_mean", "softmax", "cross_entropy")
+
+SMALL, LARGE, TIMED = 16, 64, 512  # side lengths: op counts on SMALL vs LARGE (4x), timing on TIMED
+SOFTMAX_CALLS = {"aten._softmax": "torch.softmax / F.softmax", "aten._log_softmax": "torch.log_softmax"}
+LOSS_CALLS = {
+    "aten.nll_loss_forward": "F.nll_loss / F.cross_entropy",
+    "aten.nll_loss2d_forward": "F.nll_loss / F.cross_entropy",
+    "aten.nll_loss_nd": "F.nll_loss / F.cross_entropy",
+}
+
+
+def _matrix(rng, side: int, dtype=torch.float32) -> torch.Tensor:
+    return inputs.tensor(rng, (side, side), dtype)
+
+
+def _targets(rng, n: int, classes: int, ignored: float = 0.25, ignore_index: int = -100) -> torch.Tensor:
+    targets = torch.randint(0, classes, (n,), generator=rng)
+    drop = torch.rand(n, generator=rng) < ignored
+    drop[0] = False  # at least one target counts
+    return torch.where(drop, torch.full_like(targets, ignore_index), targets)
+
+
+# -- standardize ---------------------------------------------------------------------------------
+@pytest.mark.points(2)
+def test_standardize_values(student, rng):
+    for dtype in (torch.float32, torch.float64):
+        x = inputs.tensor(rng, inputs.shape(rng, ndim=(1, 3), size=(2, 6)), dtype) * 3 + 1
+        expect_tensor(student.standardize(x), (x - x.mean()) / x.std())
+
+
+@pytest.mark.points(1)
+@pytest.mark.kind("errors")
+def test_standardize_rejects_constant_input(student, rng):
+    value = float(inputs.randint(rng, -5, 5))
+    with expect_raises(ValueError):
+        student.standardize(torch.full((3, 4), value))
+    with expect_raises(ValueError):
+        student.standardize(torch.tensor([value]))
+
+
+@pytest.mark.points(2)
+@pytest.mark.kind("vectorised")
+def test_standardize_vectorised(student, reference, rng):
+    small, large = _matrix(rng, SMALL), _matrix(rng, LARGE)
+    expect_vectorised(
+        student.standardize, (small,), (large,), max_ops=30, reference=reference, timing=(_matrix(rng, TIMED),)
+    )
+
+
+@pytest.mark.points(1)
+@pytest.mark.kind("device")
+def test_standardize_device(student, device, rng):
+    x = _matrix(rng, 5)
+    expect_tensor(student.standardize(inputs.to_device(x, device)), inputs.to_device((x - x.mean()) / x.std(), device))
+
+
+# -- standardize_rows ----------------------------------------------------------------------------
+def _rows_reference(x: torch.Tensor) -> torch.Tensor:
+    return (x - x.mean(1, keepdim=True)) / x.std(1, keepdim=True)
+
+
+@pytest.mark.points(2)
+def test_standardize_rows_values(student, rng):
+    for dtype in (torch.float32, torch.float64):
+        x = inputs.tensor(rng, (inputs.randint(rng, 1, 6), inputs.randint(rng, 2, 7)), dtype) * 2 - 1
+        expect_tensor(student.standardize_rows(x), _rows_reference(x))
+
+
+@pytest.mark.points(1)
+@pytest.mark.kind("errors")
+def test_standardize_rows_rejects_a_constant_row(student, rng):
+    x = _matrix(rng, 4)
+    x[inputs.randint(rng, 0, 3)] = 2.0
+    with expect_raises(ValueError):
+        student.standardize_rows(x)
+
+
+@pytest.mark.points(2)
+@pytest.mark.kind("vectorised")
+def test_standardize_rows_vectorised(student, reference, rng):
+    expect_vectorised(
+        student.standardize_rows,
+        (_matrix(rng, SMALL),),
+        (_matrix(rng, LARGE),),
+        max_ops=40,
+        reference=reference,
+        timing=(_matrix(rng, TIMED),),
+    )
+
+
+@pytest.mark.points(1)
+@pytest.mark.kind("device")
+def test_standardize_rows_device(student, device, rng):
+    x = _matrix(rng, 5)
+    expect_tensor(student.standardize_rows(inputs.to_device(x, device)), inputs.to_device(_rows_reference(x), device))
+
+
+# -- pairwise_sq_dists ---------------------------------------------------------------------------
+def _dists_reference(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    return ((x[:, None, :] - y[None, :, :]) ** 2).sum(-1)
+
+
+@pytest.mark.points(2)
+def test_pairwise_sq_dists_values(student, rng):
+    """n != m, and float64 too; the fast formula's rounding is allowed for (rtol 1e-4)."""
+    for dtype in (torch.float32, torch.float64):
+        n, m, d = inputs.randint(rng, 1, 6), inputs.randint(rng, 7, 9), inputs.randint(rng, 1, 5)
+        x, y = inputs.tensor(rng, (n, d), dtype), inputs.tensor(rng, (m, d), dtype)
+        expect_tensor(student.pairwise_sq_dists(x, y), _dists_reference(x, y), rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.points(1)
+def test_pairwise_sq_dists_never_negative(student, rng):
+    """Identical points far from the origin: a distance of 0 that rounding can push below 0."""
+    x = inputs.tensor(rng, (6, 3)) * 0.01 + 1000.0
+    got = student.pairwise_sq_dists(x, x)
+    expect_type(got, torch.Tensor)
+    if bool((got < 0).any()):
+        fail(f"returned a negative squared distance ({got.min().item():.3g}); clamp at 0")
+    expect_tensor(got, _dists_reference(x, x), rtol=0, atol=1.0)
+
+
+@pytest.mark.points(2)
+@pytest.mark.kind("vectorised")
+def test_pairwise_sq_dists_vectorised(student, reference, rng):
+    small, large = _matrix(rng, SMALL), _matrix(rng, LARGE)
+    timed = inputs.tensor(rng, (TIMED, 32))
+    expect_vectorised(
+        student.pairwise_sq_dists,
+        (small, small),
+        (large, large),
+        max_ops=50,
+        reference=reference,
+        timing=(timed, timed),
+    )
+
+
+@pytest.mark.points(1)
+@pytest.mark.kind("device")
+def test_pairwise_sq_dists_device(student, device, rng):
+    x, y = inputs.tensor(rng, (4, 3)), inputs.tensor(rng, (5, 3))
+    got = student.pairwise_sq_dists(inputs.to_device(x, device), inputs.to_device(y, device))
+    expect_tensor(got, inputs.to_device(_dists_reference(x, y), device), rtol=1e-4, atol=1e-4)
+
+
+# -- masked_mean ---------------------------------------------------------------------------------
+def _masked_reference(x: torch.Tensor, mask: torch.Tensor, dim: int) -> torch.Tensor:
+    weights = mask.to(x.dtype)
+    return (x * weights).sum(dim) / weights.sum(dim).clamp_min(1)
+
+
+@pytest.mark.points(2)
+def test_masked_mean_values(student, rng):
+    """Every dim of a 3-D input, negative dims included; some slices have a single True."""
+    x = inputs.tensor(rng, (3, 4, 5))
+    mask = torch.rand(3, 4, 5, generator=rng) < 0.6
+    mask[..., 0] = True
+    for dim in (0, 1, 2, -1):
+        expect_tensor(student.masked_mean(x, mask, dim), _masked_reference(x, mask, dim))
+
+
+@pytest.mark.points(1)
+def test_masked_mean_all_false_slice_is_zero(student, rng):
+    x = inputs.tensor(rng, (4, 6))
+    mask = torch.rand(4, 6, generator=rng) < 0.5
+    mask[0] = True
+    mask[inputs.randint(rng, 1, 3)] = False  # a fully padded sentence
+    got = student.masked_mean(x, mask, 1)
+    expect_type(got, torch.Tensor)
+    if bool(torch.isnan(got).any()):
+        fail("an all-False slice gave NaN; its mean should be 0")
+    expect_tensor(got, _masked_reference(x, mask, 1))
+
+
+@pytest.mark.points(2)
+@pytest.mark.kind("vectorised")
+def test_masked_mean_vectorised(student, reference, rng):
+    def case(side):
+        x = _matrix(rng, side)
+        return x, torch.rand(side, side, generator=rng) < 0.5, 1
+
+    expect_vectorised(
+        student.masked_mean, case(SMALL), case(LARGE), max_ops=30, reference=reference, timing=case(TIMED)
+    )
+
+
+@pytest.mark.points(1)
+@pytest.mark.kind("device")
+def test_masked_mean_device(student, device, rng):
+    x = inputs.tensor(rng, (3, 5))
+    mask = torch.rand(3, 5, generator=rng) < 0.5
+    mask[0] = False
+    got = student.masked_mean(inputs.to_device(x, device), inputs.to_device(mask, device), 1)
+    expect_tensor(got, inputs.to_device(_masked_reference(x, mask, 1), device))
+
+
+# -- softmax -------------------------------------------------------------------------------------
+@pytest.mark.points(2)
+def test_softmax_values(student, rng):
+    x = inputs.tensor(rng, (3, 4, 5)) * 3
+    for dim in (-1, 0, 1):
+        expect_tensor(student.softmax(x, dim), torch.softmax(x, dim))
+    expect_tensor(student.softmax(x), torch.softmax(x, -1))
+
+
+@pytest.mark.points(1)
+def test_softmax_large_magnitudes(student, rng):
+    """Inputs of magnitude 1e4: exp overflows unless the max is subtracted first."""
+    x = inputs.tensor(rng, (4, 6)) * 1e4
+    got = student.softmax(x)
+    expect_type(got, torch.Tensor)
+    if not bool(torch.isfinite(got).all()):
+        fail("inputs of magnitude 1e4 gave inf or NaN: subtract the max along dim before exp")
+    expect_tensor(got, torch.softmax(x, -1))
+
+
+@pytest.mark.points(1)
+def test_softmax_from_scratch(student, rng):
+    expect_not_calling(student.softmax, (inputs.tensor(rng, (3, 4)),), SOFTMAX_CALLS)
+
+
+@pytest.mark.points(2)
+@pytest.mark.kind("vectorised")
+def test_softmax_vectorised(student, reference, rng):
+    expect_vectorised(
+        student.softmax,
+        (_matrix(rng, SMALL),),
+        (_matrix(rng, LARGE),),
+        max_ops=30,
+        reference=reference,
+        timing=(_matrix(rng, TIMED),),
+    )
+
+
+@pytest.mark.points(1)
+@pytest.mark.kind("device")
+def test_softmax_device(student, device, rng):
+    x = inputs.tensor(rng, (3, 5))
+    expect_tensor(student.softmax(inputs.to_device(x, device)), inputs.to_device(torch.softmax(x, -1), device))
+
+
+# -- cross_entropy -------------------------------------------------------------------------------
+@pytest.mark.points(2)
+def test_cross_entropy_values(student, rng):
+    """Random logits and targets, about a quarter of them ignored (-100)."""
+    for dtype in (torch.float32, torch.float64):
+        n, classes = inputs.randint(rng, 2, 12), inputs.randint(rng, 2, 7)
+        logits, targets = inputs.tensor(rng, (n, classes), dtype) * 2, _targets(rng, n, classes)
+        expect_tensor(student.cross_entropy(logits, targets), F.cross_entropy(logits, targets))
+
+
+@pytest.mark.points(1)
+def test_cross_entropy_custom_ignore_index(student, rng):
+    n, classes = 10, 5
+    logits = inputs.tensor(rng, (n, classes))
+    targets = _targets(rng, n, classes, ignored=0.4, ignore_index=0)  # class 0 is padding here
+    expected = F.cross_entropy(logits, targets, ignore_index=0)
+    expect_tensor(student.cross_entropy(logits, targets, ignore_index=0), expected)
+
+
+@pytest.mark.points(1)
+def test_cross_entropy_large_logits(student, rng):
+    logits, targets = inputs.tensor(rng, (6, 4)) * 1e4, _targets(rng, 6, 4, ignored=0)
+    got = student.cross_entropy(logits, targets)
+    expect_type(got, torch.Tensor)
+    if not bool(torch.isfinite(got).all()):
+        fail("logits of magnitude 1e4 gave inf or NaN: use logsumexp (or subtract the max)")
+    expect_tensor(got, F.cross_entropy(logits, targets), rtol=1e-4)
+
+
+@pytest.mark.points(1)
+@pytest.mark.kind("errors")
+def test_cross_entropy_rejects_all_ignored(student, rng):
+    logits = inputs.tensor(rng, (4, 3))
+    with expect_raises(ValueError):
+        student.cross_entropy(logits, torch.full((4,), -100))
+
+
+@pytest.mark.points(1)
+def test_cross_entropy_from_scratch(student, rng):
+    expect_not_calling(student.cross_entropy, (inputs.tensor(rng, (5, 3)), _targets(rng, 5, 3)), LOSS_CALLS)
+
+
+@pytest.mark.points(2)
+@pytest.mark.kind("vectorised")
+def test_cross_entropy_vectorised(student, reference, rng):
+    def case(n):
+        return inputs.tensor(rng, (n, 10)), _targets(rng, n, 10)
+
+    expect_vectorised(
+        student.cross_entropy, case(SMALL), case(LARGE * 4), max_ops=60, reference=reference, timing=case(TIMED * 64)
+    )
+
+
+@pytest.mark.points(1)
+@pytest.mark.kind("device")
+def test_cross_entropy_device(student, device, rng):
+    logits, targets = inputs.tensor(rng, (6, 4)), _targets(rng, 6, 4)
+    got = student.cross_entropy(inputs.to_device(logits, device), inputs.to_device(targets, device))
+    expect_tensor(got, inputs.to_device(F.cross_entropy(logits, targets), device))
