@@ -57,6 +57,14 @@ def expect_tensor(
     _expect_values(got.detach(), expected.detach(), call, rtol, atol)
 
 
+def expect_device(got: Any, device: str, *, call: str | None = None) -> None:
+    """``got`` must be a tensor on ``device`` (``"cuda"`` means ``cuda:0``); values are not checked."""
+    expect_type(got, torch.Tensor, call=call)
+    wanted = str(torch.device(device, 0) if device == "cuda" else torch.device(device))
+    if device_of(got) != wanted:
+        fail(f"returned a tensor on {device_of(got)}, expected it on {wanted}", call)
+
+
 def device_of(t: torch.Tensor) -> str:
     """Where a returned tensor lives: ``"cuda:0"`` for the simulated device too."""
     return wire.simulated_device(t) or str(t.device)

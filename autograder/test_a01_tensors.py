@@ -4,7 +4,15 @@ import pytest
 import torch
 
 from autograder import inputs
-from autograder.checks import expect_equal, expect_raises, expect_tensor, expect_type, fail, shares_memory
+from autograder.checks import (
+    expect_device,
+    expect_equal,
+    expect_raises,
+    expect_tensor,
+    expect_type,
+    fail,
+    shares_memory,
+)
 
 ASSIGNMENT = "a01_tensors"
 FUNCTIONS = ("from_list", "from_numpy_shared", "init_tensor", "seeded_pair", "describe", "detached_copy")
@@ -218,3 +226,32 @@ def test_detached_copy_has_no_history(student, rng):
         fail("the copy still requires grad: detach it from the graph")
     if not t_after.requires_grad:
         fail("the input no longer requires grad afterwards: leave the input as it was")
+
+
+# -- device --------------------------------------------------------------------------------------
+@pytest.mark.points(1)
+@pytest.mark.kind("device")
+def test_init_tensor_device(student, device, rng):
+    """Every kind honours the device argument (with a generator too, for the random kinds)."""
+    dims = inputs.shape(rng)
+    for kind, make in (("zeros", torch.zeros), ("ones", torch.ones)):
+        expect_tensor(student.init_tensor(kind, dims, device=device), inputs.to_device(make(dims), device))
+    expect_tensor(student.init_tensor("eye", (2, 3), device=device), inputs.to_device(torch.eye(2, 3), device))
+    for kind in ("normal", "uniform"):
+        expect_device(student.init_tensor(kind, dims, device=device), device)
+
+
+@pytest.mark.points(1)
+@pytest.mark.kind("device")
+def test_describe_device(student, device, rng):
+    t = inputs.tensor(rng, inputs.shape(rng))
+    got = student.describe(inputs.to_device(t, device))
+    expected = {**_described(t), "device": "cuda:0"}
+    _expect_description(got, expected)
+
+
+@pytest.mark.points(1)
+@pytest.mark.kind("device")
+def test_detached_copy_device(student, device, rng):
+    t = inputs.tensor(rng, inputs.shape(rng))
+    expect_tensor(student.detached_copy(inputs.to_device(t, device, requires_grad=True)), inputs.to_device(t, device))

@@ -2,8 +2,9 @@
 
 1. **Op count (deterministic).** The call runs once on a small input and once on a 4x larger one
    under a counting dispatch mode (:class:`autograder.worker.OpCounter`). Vectorised code dispatches
-   the same handful of ATen ops whatever the size; a Python loop over elements dispatches more as
-   the input grows. The count must not grow and must stay under ``max_ops``, a per-function bound
+   the same handful of ATen ops whatever the size; a Python loop over elements or rows dispatches
+   about 4x more on the 4x input. The count may grow a little (``torch.cdist`` switches algorithm
+   with size: 2 ops, then 7) but not double, and must stay under ``max_ops``, a per-function bound
    set at several times the reference's count so other correct styles fit.
 2. **Time against the reference, same run, same machine.** Only for code that passed (1): it
    catches slow Python hidden behind few ops (``.tolist()`` then list arithmetic). The best of a
@@ -25,6 +26,7 @@ from autograder.remote import Remote
 RATIO = 10.0  # a loop over 512x512 elements is 100x-1000x slower; noise is well under 3x
 FLOOR_S = 0.005  # below 5 ms per call nobody waits, whatever the ratio
 ROUNDS = 3
+GROWTH_SLACK = 16  # ops a library call may add on a bigger input (algorithm switches)
 
 
 def total(counts: Mapping[str, int]) -> int:
@@ -45,7 +47,7 @@ def expect_vectorised(
     RATIO of the time of the reference's function of the same name."""
     name = fn._name
     few, many = total(fn.count_ops(*small)), total(fn.count_ops(*large))
-    if many > few:
+    if many > max(2 * few, few + GROWTH_SLACK):
         fail(
             f"is not vectorised: it dispatched {few} tensor operations on the small input and {many} on "
             "a 4x larger one. Replace Python loops over elements or rows with whole-tensor operations.",

@@ -4,8 +4,13 @@
 replace one function of the reference solution (the file is appended to it, so its definitions
 win; its docstring says what the mistake or the alternative is). A wrong version must lose points
 on its own function and nowhere else; a correct one must keep every point.
+
+A wrong version may declare ``LOSES = ("vectorised",)`` (test kinds, or test names): then only
+those of its function's tests may fail, e.g. a Python loop with the right values keeps its
+correctness points and loses the vectorised ones; a device bug loses only the device ones.
 """
 
+import ast
 import os
 from pathlib import Path
 
@@ -36,6 +41,20 @@ def test_corpus_case(case, tmp_path):
         assert label.startswith("wrong"), "corpus files are named <function>__wrong_* or <function>__correct_*"
         assert function in failed, f"no hidden test of {function} caught this mistake"
         assert set(failed) == {function}, f"the mistake in {function} also cost points elsewhere: {failed}"
+        loses = _declared_losses(case)
+        if loses:
+            lost = [t for t in graded.tests_of(function) if t["status"] != "passed"]
+            unexpected = [
+                t["name"] for t in lost if t["tags"][2] not in loses and t["name"].split("::")[1] not in loses
+            ]
+            assert not unexpected, f"declared to lose only {loses}, but also failed {unexpected}"
+
+
+def _declared_losses(case: Path) -> tuple[str, ...]:
+    for node in ast.parse(case.read_text()).body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "LOSES" for t in node.targets):
+            return tuple(ast.literal_eval(node.value))
+    return ()
 
 
 def test_corpus_has_three_mistakes_and_an_alternative_per_function():
