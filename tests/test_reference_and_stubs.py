@@ -37,3 +37,41 @@ def test_every_hidden_test_is_tagged_and_covers_every_function(tmp_path):
         module = importlib.import_module(f"autograder.{suite.stem}")
         for function in module.FUNCTIONS:
             assert (module.ASSIGNMENT, function) in functions_with_correctness
+
+
+# SPEC §3: a vectorised test for every a03 function and every function whose spec says vectorised
+# (or "by broadcasting"); a device test for every function that takes a tensor, model or device.
+REQUIRED_KINDS = {
+    "vectorised": {
+        "a02_views": {"outer_sum"},
+        "a03_vectorize": {
+            "standardize",
+            "standardize_rows",
+            "pairwise_sq_dists",
+            "masked_mean",
+            "softmax",
+            "cross_entropy",
+        },
+    },
+    "device": {
+        "a01_tensors": {"init_tensor", "describe", "detached_copy"},
+        "a02_views": {"flatten_view", "flatten_any", "split_heads", "merge_heads", "outer_sum", "chunk_rows"},
+        "a03_vectorize": {
+            "standardize",
+            "standardize_rows",
+            "pairwise_sq_dists",
+            "masked_mean",
+            "softmax",
+            "cross_entropy",
+        },
+    },
+}
+
+
+def test_spec_required_test_kinds_exist(tmp_path):
+    graded = grade_cli(SOLUTIONS, tmp_path / "results.json")
+    present = {(t["tags"][2], t["tags"][0], t["tags"][1]) for t in graded.results["tests"]}
+    for kind, by_assignment in REQUIRED_KINDS.items():
+        for assignment, functions in by_assignment.items():
+            for function in functions:
+                assert (kind, assignment, function) in present, f"no {kind} test for {assignment}.{function}"

@@ -100,11 +100,19 @@ def _lstm_overload(args) -> torch._ops.OpOverload:
     return aten.lstm.data if isinstance(args[1], torch.Tensor) else aten.lstm.input
 
 
-def _gru_overload(args) -> torch._ops.OpOverload:
-    return aten.gru.data if isinstance(args[3], list | tuple) else aten.gru.input
+def _packed_if_params_fourth(packet: torch._ops.OpOverloadPacket):
+    """gru / rnn_tanh / rnn_relu: the packed-sequence overload has its weights list fourth."""
+    return lambda args: packet.data if isinstance(args[3], list | tuple) else packet.input
 
 
-_RECURRENT = {torch._VF.lstm: _lstm_overload, torch._VF.gru: _gru_overload}
+# nn.RNN with batch_first also goes wrong in the native composite on a wrapper tensor; the
+# decompositions are plain aten ops, so autograd and the device rules apply as usual.
+_RECURRENT = {
+    torch._VF.lstm: _lstm_overload,
+    torch._VF.gru: _packed_if_params_fourth(aten.gru),
+    torch._VF.rnn_tanh: _packed_if_params_fourth(aten.rnn_tanh),
+    torch._VF.rnn_relu: _packed_if_params_fourth(aten.rnn_relu),
+}
 
 
 def _patch_cuda_api() -> None:

@@ -1,0 +1,95 @@
+"""The vectorisation checks: op counts separate loops from matrix code, and the timing check never
+fails the reference, even on a busy machine."""
+
+import subprocess
+import sys
+
+import pytest
+import torch
+from conftest import SOLUTIONS
+
+from autograder.checks import Mismatch
+from autograder.remote import Worker
+from autograder.vectorised import expect_fast, expect_vectorised, total
+
+SEQUENTIAL = '''
+import torch
+
+
+def sequential(mat):
+    """The tutorial's sequential normalisation, element by element."""
+    average = torch.mean(mat)
+    standard = torch.std(mat)
+    output = torch.zeros(mat.shape)
+    for i in range(mat.shape[0]):
+        for j in range(mat.shape[1]):
+            output[i, j] = (mat[i, j] - average) / standard
+    return output
+
+
+def parallel(mat):
+    average = torch.mean(mat)
+    standard = torch.std(mat)
+    return (mat - average) / standard
+'''
+
+
+def _worker(path, name="a03_vectorize"):
+    worker = Worker(name, path, seed=0, call_timeout=60, memory_bytes=2**33)
+    worker.start()
+    return worker
+
+
+@pytest.fixture
+def seed_code(tmp_path):
+    path = tmp_path / "seed.py"
+    path.write_text(SEQUENTIAL)
+    worker = _worker(path, "seed")
+    yield worker.module
+    worker.close()
+
+
+def test_op_counts_of_the_seed_example(seed_code):
+    """The issue's measurement: ~70,000 ops for the loops on 100x100, a handful for the matrix form."""
+    mat = torch.randn(100, 100)
+    loops, matrix = total(seed_code.sequential.count_ops(mat)), total(seed_code.parallel.count_ops(mat))
+    assert loops > 60_000 and matrix <= 6
+    with pytest.raises(Mismatch, match="is not vectorised"):
+        expect_vectorised(seed_code.sequential, (torch.randn(8, 8),), (torch.randn(16, 16),), max_ops=30)
+    expect_vectorised(seed_code.parallel, (torch.randn(8, 8),), (torch.randn(32, 32),), max_ops=30)
+
+
+@pytest.fixture
+def busy_core():
+    """Load the other core, as another grading job would."""
+    burner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    yield
+    burner.kill()
+    burner.wait()
+
+
+def test_timing_check_never_fails_the_reference_on_a_busy_machine(busy_core):
+    """30 timing checks of the reference against itself while the other core is busy: no failure."""
+    student, reference = _worker(SOLUTIONS / "a03_vectorize.py"), _worker(SOLUTIONS / "a03_vectorize.py")
+    g = torch.Generator().manual_seed(0)
+    big = torch.randn(512, 512, generator=g)
+    cases = {
+        "standardize": (big,),
+        "standardize_rows": (big,),
+        "pairwise_sq_dists": (torch.randn(256, 8, generator=g),) * 2,
+        "masked_mean": (big, big > 0, 1),
+        "softmax": (big,),
+        "cross_entropy": (torch.randn(32768, 10, generator=g), torch.randint(0, 10, (32768,), generator=g)),
+    }
+    failures = []
+    try:
+        for _ in range(5):
+            for name, args in cases.items():
+                try:
+                    expect_fast(getattr(student.module, name), getattr(reference.module, name), args)
+                except Mismatch as exc:
+                    failures.append(str(exc))
+    finally:
+        student.close()
+        reference.close()
+    assert not failures
