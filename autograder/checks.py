@@ -113,6 +113,11 @@ def expect_type(got: Any, kinds: type | tuple[type, ...], *, call: str | None = 
         fail(f"{what or 'should return'} {names}, but got {describe(got)}", call)
 
 
+def type_name(value: Any) -> str:
+    """The class name of a value, or of the object a worker handle points to."""
+    return value._base if isinstance(value, remote.Remote) else type(value).__name__
+
+
 def shares_memory(a: torch.Tensor, b: torch.Tensor) -> bool:
     """True when both tensors use the same storage (as loaded from one worker message)."""
     return a.untyped_storage().data_ptr() == b.untyped_storage().data_ptr()

@@ -201,6 +201,10 @@ class Worker:
         reply = self._request({"op": "make", "target": target, "args": args, "kwargs": kwargs}, target)
         return reply["value"]
 
+    def ref(self, target: str) -> Remote:
+        """A handle to the trusted object ``target`` (a dotted import path), e.g. a function to pass."""
+        return self._request({"op": "ref", "target": target}, target)["value"]
+
     def run(self, target: str, *args: Any, **kwargs: Any) -> Any:
         """Call ``target`` (a dotted import path) inside the worker and return its value."""
         return self._request({"op": "run", "target": target, "args": args, "kwargs": kwargs}, target)["value"]
@@ -296,6 +300,10 @@ class Remote:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self._worker.call(self, args, kwargs)
+
+    def __getitem__(self, key: Any) -> Any:
+        """``remote[key]`` in the worker (a layer of a Sequential, an item of a dataset)."""
+        return self._worker.call(Remote(self._worker, self._ref, (*self._path, "__getitem__"), self._base), (key,), {})
 
     def with_inputs(self, *args: Any, **kwargs: Any) -> tuple[Any, tuple]:
         """Call, and also return the positional arguments as they are in the worker afterwards.

@@ -11,7 +11,11 @@
    few rounds of each, alternating, must be within ``RATIO`` times the reference, or under
    ``FLOOR_S`` in absolute terms. Both are generous on purpose: a correct style must never fail
    because the machine was busy (tests/test_vectorised.py measures the reference against itself
-   with the other core loaded).
+   with the other core loaded). Size timing inputs so the reference takes about a millisecond:
+   then any vectorised style, even one that allocates a few extra full-size buffers, stays under
+   the floor, while Python-level work on ~10^5 elements takes tens of milliseconds or more. (On
+   a 2048x2048 output, a zeros buffer plus two adds measured 11x the reference: vectorised, but
+   memory-bound, so the ratio alone would fail it.)
 """
 
 from __future__ import annotations

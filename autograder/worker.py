@@ -11,6 +11,7 @@ answers requests from the grading process until the pipe closes:
 ``{"op": "get", "ref", "path"}``                             read ``objects[ref].<path>``
 ``{"op": "make", "target", "args", "kwargs"}``               build a trusted object, keep it here
 ``{"op": "run", "target", "args", "kwargs"}``                call a trusted function, send the value
+``{"op": "ref", "target"}``                                  a handle to a trusted object (a function)
 
 Replies are ``{"value": ...}`` (plus ``"inputs"`` with ``echo``: the arguments as they are after
 the call, saved in the same message so shared memory stays visible) or ``{"error": {...}}`` with the
@@ -40,6 +41,7 @@ from torch.utils._python_dispatch import TorchDispatchMode
 from autograder import wire
 
 MAX_MESSAGE_CHARS = 2000
+BACKWARD = "autograd.backward"  # OpCounter's name for ops that autograd's engine ran
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,8 @@ class OpCounter(TorchDispatchMode):
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         self.counts[str(func.overloadpacket)] += 1
+        if torch._C._current_graph_task_id() != -1:
+            self.counts[BACKWARD] += 1  # run by autograd's engine: .backward() or autograd.grad
         return func(*args, **(kwargs or {}))
 
 
@@ -218,6 +222,9 @@ class _Session:
         op = request["op"]
         args = wire.from_wire(request.get("args", ()), self.resolve, _place)
         kwargs = wire.from_wire(request.get("kwargs", {}), self.resolve, _place)
+        if op == "ref":
+            module_name, _, attr = request["target"].rpartition(".")
+            return {"value": self.keep(getattr(importlib.import_module(module_name), attr))}
         if op in ("make", "run"):
             module_name, _, attr = request["target"].rpartition(".")
             value = getattr(importlib.import_module(module_name), attr)(*args, **kwargs)

@@ -64,6 +64,16 @@ REQUIRED_KINDS = {
             "softmax",
             "cross_entropy",
         },
+        "a04_modules": {"ParallelLinear", "MLP", "ResidualStack", "count_parameters", "freeze"},
+        "a05_autograd": {"seed_graph_grads", "grad_of", "no_grad_forward"},
+        "a06_training": {
+            "quadratic_loss",
+            "fit_quadratic",
+            "make_optimizer",
+            "train_step",
+            "evaluate",
+            "train_linear_regression",
+        },
     },
 }
 

@@ -1,0 +1,102 @@
+# Student version, generated from the reference solution by `python -m autograder release`.
+# Replace every `raise NotImplementedError(...)` with your code; keep the names and signatures.
+"""Assignment 6 - losses, optimizers and the training step.
+
+Training repeats five steps: clear gradients (``optimizer.zero_grad()``), input data to the model,
+compute the loss, compute gradients (``loss.backward()``), optimize the parameters
+(``optimizer.step()``). The tutorial starts from a quadratic ``y = a*x**2 + b`` fitted to the points
+(-1, 1), (1, 2), (2, 3), then trains ``nn.Linear(1, 1)`` on a toy linear-regression data set.
+"""
+
+import torch
+from torch import nn
+
+OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW}
+
+
+def quadratic_loss(a, b, xs, ys):
+    """The tutorial's loss for the model ``y' = a * x**2 + b``: ``L = mean((a*x**2 + b - y)**2)``.
+
+    Args:
+        a, b: 0-d tensors (or Python numbers); xs, ys: 1-D tensors of the same length.
+
+    Returns:
+        A 0-d tensor, differentiable with respect to ``a`` and ``b`` when they require grad.
+
+    Example:
+        >>> quadratic_loss(torch.tensor(1.0), torch.tensor(1.0), torch.tensor([-1.0, 1.0, 2.0]),
+        ...                torch.tensor([1.0, 2.0, 3.0]))   # predictions 2, 2, 5
+        tensor(1.6667)
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError("quadratic_loss is not implemented yet")
+
+
+def fit_quadratic(xs, ys, lr=0.05, steps=2000):
+    """Fit ``a`` and ``b`` by plain gradient descent, with autograd computing the gradients.
+
+    Start from ``a = b = 0`` (0-d tensors on ``xs``'s device that require grad). Each step: the
+    loss of :func:`quadratic_loss`, its gradients, then ``a -= lr * grad_a`` and
+    ``b -= lr * grad_b`` (without recording the update in the graph, and without letting gradients
+    accumulate). On the tutorial's points this reaches the least-squares answer ``(0.5, 1.0)``.
+
+    Returns:
+        ``(a, b)`` as Python floats.
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError("fit_quadratic is not implemented yet")
+
+
+def make_optimizer(name, params, lr):
+    """``torch.optim.SGD``, ``Adam`` or ``AdamW`` over ``params`` with learning rate ``lr``.
+
+    Args:
+        name: ``"sgd"``, ``"adam"`` or ``"adamw"`` (any capitalisation).
+
+    Raises:
+        ValueError: an unknown name; the message lists the valid ones.
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError("make_optimizer is not implemented yet")
+
+
+def train_step(model, batch, loss_fn, optimizer):
+    """One training step on ``batch = (inputs, targets)``; returns the loss as a Python float.
+
+    Move the batch to the model's device, put the model in training mode, then: clear gradients,
+    forward, loss, backward, step. Exactly one optimizer step, and no gradient left over from an
+    earlier call may leak into this one.
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError("train_step is not implemented yet")
+
+
+def evaluate(model, loader, loss_fn):
+    """The mean loss over every example the loader yields, as a Python float.
+
+    ``loss_fn`` returns a batch *mean*, so weight each batch by its number of examples (the last
+    batch may be shorter). Run in eval mode and without gradients, batches moved to the model's
+    device; afterwards the model is back in the mode it was in (train or eval).
+
+    Raises:
+        ValueError: the loader yields no examples.
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError("evaluate is not implemented yet")
+
+
+def train_linear_regression(x, y, epochs=60, lr=0.01, seed=0):
+    """The tutorial's linear regression: ``nn.Linear(1, 1)``, ``nn.MSELoss``, SGD, full batch.
+
+    Call ``torch.manual_seed(seed)`` first, then create the model (so the initial weights are
+    reproducible) and move it to ``x``'s device. Each epoch: forward on all of ``x``, loss, clear
+    gradients, backward, step; record that epoch's loss (computed before its step) as a float.
+
+    Args:
+        x, y: ``[N, 1]`` float tensors.
+
+    Returns:
+        ``(model, losses)`` with ``len(losses) == epochs``.
+    """
+    # YOUR CODE HERE
+    raise NotImplementedError("train_linear_regression is not implemented yet")

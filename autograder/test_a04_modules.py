@@ -1,0 +1,253 @@
+"""Hidden suite for a04_modules: registration, structure, and forward passes with the student's own
+weights (read back through ``state_dict``), so a module is judged on what it is, not on luck."""
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from autograder import inputs
+from autograder.checks import expect_equal, expect_tensor, expect_type, fail, shares_memory, type_name
+
+ASSIGNMENT = "a04_modules"
+FUNCTIONS = ("ParallelLinear", "MLP", "ResidualStack", "count_parameters", "freeze")
+FACTS = "autograder.scenarios.parameter_facts"
+
+
+def _state(model) -> dict:
+    state = model.state_dict()
+    expect_type(state, dict, what="state_dict() should give")
+    return state
+
+
+def _weights(model, keys: list[str]) -> dict:
+    """The model's state_dict, after checking that the keys a forward check needs are there."""
+    state = _state(model)
+    missing = [k for k in keys if k not in state]
+    if missing:
+        fail(f"state_dict() has no {missing[0]!r}: the layers are not registered as the task describes")
+    return state
+
+
+def _expect_keys(state: dict, expected: list[str]) -> None:
+    missing = [k for k in expected if k not in state]
+    if missing:
+        hint = " (layers kept in a Python list are not registered: use nn.ModuleList)" if not state else ""
+        fail(f"state_dict() is missing {missing[:4]}{'...' if len(missing) > 4 else ''}{hint}")
+    extra = sorted(set(state) - set(expected))
+    if extra:
+        fail(f"state_dict() has unexpected keys {extra[:4]}")
+
+
+# -- ParallelLinear ------------------------------------------------------------------------------
+@pytest.mark.points(2)
+def test_ParallelLinear_registers_a_module_list(student, rng):
+    dim, n = inputs.randint(rng, 2, 6), inputs.randint(rng, 2, 5)
+    model = student.ParallelLinear(dim, n)
+    _expect_keys(_state(model), [f"linears.{i}.{p}" for i in range(n) for p in ("weight", "bias")])
+    expect_equal(type_name(model.linears.fetch()), "ModuleList", what="linears is a")
+
+
+@pytest.mark.points(1)
+def test_ParallelLinear_layers_do_not_share_weights(student, rng):
+    model = student.ParallelLinear(inputs.randint(rng, 2, 5), 3)
+    state = _weights(model, ["linears.0.weight", "linears.1.weight"])
+    if shares_memory(state["linears.0.weight"], state["linears.1.weight"]):
+        fail("linears.0 and linears.1 share one weight tensor: build a new nn.Linear for each entry")
+
+
+@pytest.mark.points(2)
+def test_ParallelLinear_forward(student, rng):
+    dim, n = inputs.randint(rng, 2, 6), inputs.randint(rng, 1, 4)
+    model = student.ParallelLinear(dim, n)
+    x = inputs.tensor(rng, (inputs.randint(rng, 1, 4), dim))
+    got, state = model(x), _weights(model, [f"linears.{i}.weight" for i in range(n)])
+    expect_type(got, tuple)
+    expect_equal(len(got), n, what="returned a tuple of length")
+    for i, out in enumerate(got):
+        expect_tensor(out, F.linear(x, state[f"linears.{i}.weight"], state[f"linears.{i}.bias"]))
+
+
+@pytest.mark.points(1)
+@pytest.mark.kind("device")
+def test_ParallelLinear_device(student, worker, device, rng):
+    model = student.ParallelLinear(3, 2)
+    model.to(device)
+    if worker.run(FACTS, model)["devices"] != ["cuda:0"]:
+        fail("after .to(device) some parameters stayed behind: register every layer")
+    x = inputs.tensor(rng, (2, 3))
+    outs, state = model(inputs.to_device(x, device)), _weights(model, ["linears.1.weight"])
+    expect_type(outs, tuple)
+    for i, out in enumerate(outs):
+        expected = F.linear(x, state[f"linears.{i}.weight"], state[f"linears.{i}.bias"])
+        expect_tensor(out, inputs.to_device(expected, device))
+
+
+# -- MLP -----------------------------------------------------------------------------------------
+MLP_KEYS = ["layers.0.weight", "layers.0.bias", "layers.3.weight", "layers.3.bias"]
+
+
+def _mlp_reference(state: dict, x: torch.Tensor) -> torch.Tensor:
+    hidden = F.relu(F.linear(x, state["layers.0.weight"], state["layers.0.bias"]))
+    return F.linear(hidden, state["layers.3.weight"], state["layers.3.bias"])
+
+
+@pytest.mark.points(2)
+def test_MLP_structure(student, worker, rng):
+    in_dim, hidden, out_dim = (inputs.randint(rng, 2, 6) for _ in range(3))
+    model = student.MLP(in_dim, hidden, out_dim, dropout=0.25)
+    layers = model.layers.fetch()
+    expect_equal(type_name(layers), "Sequential", what="layers is a")
+    types = worker.run("autograder.scenarios.children_types", layers)
+    expect_equal(types, ["Linear", "ReLU", "Dropout", "Linear"], what="layers holds")
+    state = _weights(model, MLP_KEYS)
+    expect_equal(tuple(state["layers.0.weight"].shape), (hidden, in_dim), what="the first Linear's weight has shape")
+    expect_equal(tuple(state["layers.3.weight"].shape), (out_dim, hidden), what="the last Linear's weight has shape")
+    expect_equal(layers[2].p.fetch(), 0.25, what="dropout p is")
+
+
+@pytest.mark.points(2)
+def test_MLP_forward_in_eval_mode(student, rng):
+    in_dim, hidden, out_dim = (inputs.randint(rng, 2, 6) for _ in range(3))
+    model = student.MLP(in_dim, hidden, out_dim, dropout=0.5)
+    model.eval()
+    x = inputs.tensor(rng, (inputs.randint(rng, 1, 5), in_dim))
+    expect_tensor(model(x), _mlp_reference(_weights(model, MLP_KEYS), x))
+
+
+@pytest.mark.points(1)
+def test_MLP_dropout_is_active_only_in_train_mode(student, rng):
+    model = student.MLP(4, 64, 3, dropout=0.5)
+    x = inputs.tensor(rng, (8, 4))
+    model.train()
+    first, second = model(x), model(x)
+    expect_type(first, torch.Tensor)
+    if torch.equal(first, second):
+        fail("two forward passes in train mode gave identical outputs: dropout is not active")
+    model.eval()
+    expect_tensor(model(x), _mlp_reference(_weights(model, MLP_KEYS), x), call="MLP forward in eval mode")
+
+
+@pytest.mark.points(1)
+@pytest.mark.kind("device")
+def test_MLP_device(student, device, rng):
+    model = student.MLP(3, 4, 2)
+    model.to(device)
+    model.eval()
+    x = inputs.tensor(rng, (2, 3))
+    expected = _mlp_reference(_weights(model, MLP_KEYS), x)
+    expect_tensor(model(inputs.to_device(x, device)), inputs.to_device(expected, device))
+
+
+# -- ResidualStack -------------------------------------------------------------------------------
+def _residual_keys(depth: int) -> list[str]:
+    return [f"blocks.{i}.{j}.{p}" for i in range(depth) for j in (0, 1) for p in ("weight", "bias")]
+
+
+def _residual_reference(state: dict, x: torch.Tensor, depth: int) -> torch.Tensor:
+    for i in range(depth):
+        p = f"blocks.{i}."
+        h = F.layer_norm(x, x.shape[-1:], state[p + "0.weight"], state[p + "0.bias"])
+        x = x + F.relu(F.linear(h, state[p + "1.weight"], state[p + "1.bias"]))
+    return x
+
+
+@pytest.mark.points(2)
+def test_ResidualStack_structure(student, worker, rng):
+    dim, depth = inputs.randint(rng, 2, 6), inputs.randint(rng, 2, 4)
+    model = student.ResidualStack(dim, depth)
+    state = _state(model)
+    _expect_keys(state, _residual_keys(depth))
+    if shares_memory(state["blocks.0.1.weight"], state["blocks.1.1.weight"]):
+        fail("blocks 0 and 1 share their weights: build a new block for each entry")
+    blocks = model.blocks.fetch()
+    expect_equal(type_name(blocks), "ModuleList", what="blocks is a")
+    expect_equal(
+        worker.run("autograder.scenarios.children_types", blocks[0]),
+        ["LayerNorm", "Linear", "ReLU"],
+        what="each block holds",
+    )
+
+
+@pytest.mark.points(2)
+def test_ResidualStack_forward_adds_each_block(student, rng):
+    dim, depth = inputs.randint(rng, 2, 6), inputs.randint(rng, 2, 4)
+    model = student.ResidualStack(dim, depth)
+    x = inputs.tensor(rng, (inputs.randint(rng, 1, 4), dim))
+    expect_tensor(model(x), _residual_reference(_weights(model, _residual_keys(depth)), x, depth))
+
+
+@pytest.mark.points(1)
+@pytest.mark.kind("device")
+def test_ResidualStack_device(student, device, rng):
+    model = student.ResidualStack(4, 2)
+    model.to(device)
+    x = inputs.tensor(rng, (3, 4))
+    expect_tensor(
+        model(inputs.to_device(x, device)),
+        inputs.to_device(_residual_reference(_weights(model, _residual_keys(2)), x, 2), device),
+    )
+
+
+# -- count_parameters ----------------------------------------------------------------------------
+@pytest.mark.points(2)
+def test_count_parameters_counts_elements(student, worker, rng):
+    n_in, n_out = inputs.randint(rng, 1, 9), inputs.randint(rng, 1, 9)
+    linear = worker.make("torch.nn.Linear", n_in, n_out)
+    expect_equal(student.count_parameters(linear), n_in * n_out + n_out)
+    mlp = worker.make("autograder.scenarios.seeded_mlp", 3, 5, 2, 0)
+    expect_equal(student.count_parameters(mlp), 3 * 5 + 5 + 5 * 2 + 2)
+
+
+@pytest.mark.points(1)
+def test_count_parameters_shared_once_buffers_never(student, worker):
+    """A layer used twice counts once; BatchNorm's running statistics are buffers, not parameters."""
+    model = worker.make("autograder.scenarios.with_buffers_and_tied_weights", 0)
+    expect_equal(student.count_parameters(model), (4 * 4 + 4) + (4 + 4) + (4 * 3 + 3))
+
+
+@pytest.mark.points(1)
+def test_count_parameters_trainable_only(student, worker):
+    mlp = worker.make("autograder.scenarios.seeded_mlp", 3, 5, 2, 0)
+    worker.run("autograder.scenarios.set_requires_grad", mlp, ["0.weight", "0.bias"], False)
+    expect_equal(student.count_parameters(mlp, trainable_only=True), 5 * 2 + 2)
+    expect_equal(student.count_parameters(mlp), 3 * 5 + 5 + 5 * 2 + 2)
+
+
+@pytest.mark.points(1)
+@pytest.mark.kind("device")
+def test_count_parameters_device(student, worker, device):
+    linear = worker.make("torch.nn.Linear", 3, 2)
+    linear.to(device)
+    expect_equal(student.count_parameters(linear), 8)
+
+
+# -- freeze --------------------------------------------------------------------------------------
+@pytest.mark.points(2)
+def test_freeze_stops_every_gradient(student, worker, rng):
+    mlp = worker.make("autograder.scenarios.seeded_mlp", 3, inputs.randint(rng, 2, 6), 2, 0)
+    returned = student.freeze(mlp)
+    if type_name(returned) != "Sequential" or returned._ref != mlp._ref:
+        fail("freeze should return the module it was given")
+    facts = worker.run(FACTS, mlp)
+    if any(facts["requires_grad"]):
+        fail("some parameters still require grad: set requires_grad on every parameter")
+
+
+@pytest.mark.points(1)
+def test_freeze_keeps_the_mode(student, worker):
+    mlp = worker.make("autograder.scenarios.seeded_mlp", 3, 4, 2, 0)
+    mlp.train()
+    student.freeze(mlp)
+    if not all(worker.run(FACTS, mlp)["training"]):
+        fail("freeze changed the model to eval mode; freezing is about gradients, not the mode")
+
+
+@pytest.mark.points(1)
+@pytest.mark.kind("device")
+def test_freeze_device(student, worker, device):
+    mlp = worker.make("autograder.scenarios.seeded_mlp", 3, 4, 2, 0)
+    mlp.to(device)
+    student.freeze(mlp)
+    facts = worker.run(FACTS, mlp)
+    if any(facts["requires_grad"]) or facts["devices"] != ["cuda:0"]:
+        fail("after freeze the parameters should stay on the device and stop requiring grad")

@@ -1,0 +1,149 @@
+"""Assignment 6 - losses, optimizers and the training step.
+
+Training repeats five steps: clear gradients (``optimizer.zero_grad()``), input data to the model,
+compute the loss, compute gradients (``loss.backward()``), optimize the parameters
+(``optimizer.step()``). The tutorial starts from a quadratic ``y = a*x**2 + b`` fitted to the points
+(-1, 1), (1, 2), (2, 3), then trains ``nn.Linear(1, 1)`` on a toy linear-regression data set.
+"""
+
+import torch
+from torch import nn
+
+OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW}
+
+
+def quadratic_loss(a, b, xs, ys):
+    """The tutorial's loss for the model ``y' = a * x**2 + b``: ``L = mean((a*x**2 + b - y)**2)``.
+
+    Args:
+        a, b: 0-d tensors (or Python numbers); xs, ys: 1-D tensors of the same length.
+
+    Returns:
+        A 0-d tensor, differentiable with respect to ``a`` and ``b`` when they require grad.
+
+    Example:
+        >>> quadratic_loss(torch.tensor(1.0), torch.tensor(1.0), torch.tensor([-1.0, 1.0, 2.0]),
+        ...                torch.tensor([1.0, 2.0, 3.0]))   # predictions 2, 2, 5
+        tensor(1.6667)
+    """
+    ### BEGIN SOLUTION
+    predictions = a * xs**2 + b
+    return ((predictions - ys) ** 2).mean()
+    ### END SOLUTION
+
+
+def fit_quadratic(xs, ys, lr=0.05, steps=2000):
+    """Fit ``a`` and ``b`` by plain gradient descent, with autograd computing the gradients.
+
+    Start from ``a = b = 0`` (0-d tensors on ``xs``'s device that require grad). Each step: the
+    loss of :func:`quadratic_loss`, its gradients, then ``a -= lr * grad_a`` and
+    ``b -= lr * grad_b`` (without recording the update in the graph, and without letting gradients
+    accumulate). On the tutorial's points this reaches the least-squares answer ``(0.5, 1.0)``.
+
+    Returns:
+        ``(a, b)`` as Python floats.
+    """
+    ### BEGIN SOLUTION
+    a = torch.zeros((), dtype=xs.dtype, device=xs.device, requires_grad=True)
+    b = torch.zeros((), dtype=xs.dtype, device=xs.device, requires_grad=True)
+    for _ in range(steps):
+        grad_a, grad_b = torch.autograd.grad(quadratic_loss(a, b, xs, ys), (a, b))
+        with torch.no_grad():
+            a -= lr * grad_a
+            b -= lr * grad_b
+    return a.item(), b.item()
+    ### END SOLUTION
+
+
+def make_optimizer(name, params, lr):
+    """``torch.optim.SGD``, ``Adam`` or ``AdamW`` over ``params`` with learning rate ``lr``.
+
+    Args:
+        name: ``"sgd"``, ``"adam"`` or ``"adamw"`` (any capitalisation).
+
+    Raises:
+        ValueError: an unknown name; the message lists the valid ones.
+    """
+    ### BEGIN SOLUTION
+    key = name.lower()
+    if key not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZERS)}")
+    return OPTIMIZERS[key](params, lr=lr)
+    ### END SOLUTION
+
+
+def train_step(model, batch, loss_fn, optimizer):
+    """One training step on ``batch = (inputs, targets)``; returns the loss as a Python float.
+
+    Move the batch to the model's device, put the model in training mode, then: clear gradients,
+    forward, loss, backward, step. Exactly one optimizer step, and no gradient left over from an
+    earlier call may leak into this one.
+    """
+    ### BEGIN SOLUTION
+    device = next(model.parameters()).device
+    inputs, targets = (t.to(device) for t in batch)
+    model.train()
+    optimizer.zero_grad()
+    loss = loss_fn(model(inputs), targets)
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+    ### END SOLUTION
+
+
+def evaluate(model, loader, loss_fn):
+    """The mean loss over every example the loader yields, as a Python float.
+
+    ``loss_fn`` returns a batch *mean*, so weight each batch by its number of examples (the last
+    batch may be shorter). Run in eval mode and without gradients, batches moved to the model's
+    device; afterwards the model is back in the mode it was in (train or eval).
+
+    Raises:
+        ValueError: the loader yields no examples.
+    """
+    ### BEGIN SOLUTION
+    was_training = model.training
+    device = next(model.parameters()).device
+    model.eval()
+    total, count = 0.0, 0
+    try:
+        with torch.no_grad():
+            for inputs, targets in loader:
+                inputs, targets = inputs.to(device), targets.to(device)
+                total += loss_fn(model(inputs), targets).item() * len(inputs)
+                count += len(inputs)
+    finally:
+        model.train(was_training)
+    if count == 0:
+        raise ValueError("the loader yielded no examples")
+    return total / count
+    ### END SOLUTION
+
+
+def train_linear_regression(x, y, epochs=60, lr=0.01, seed=0):
+    """The tutorial's linear regression: ``nn.Linear(1, 1)``, ``nn.MSELoss``, SGD, full batch.
+
+    Call ``torch.manual_seed(seed)`` first, then create the model (so the initial weights are
+    reproducible) and move it to ``x``'s device. Each epoch: forward on all of ``x``, loss, clear
+    gradients, backward, step; record that epoch's loss (computed before its step) as a float.
+
+    Args:
+        x, y: ``[N, 1]`` float tensors.
+
+    Returns:
+        ``(model, losses)`` with ``len(losses) == epochs``.
+    """
+    ### BEGIN SOLUTION
+    torch.manual_seed(seed)
+    model = nn.Linear(1, 1).to(x.device)
+    criterion = nn.MSELoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    losses = []
+    for _ in range(epochs):
+        loss = criterion(model(x), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return model, losses
+    ### END SOLUTION

@@ -1,0 +1,6 @@
+"""Freezes, but returns nothing."""
+
+
+def freeze(module):
+    for p in module.parameters():
+        p.requires_grad = False

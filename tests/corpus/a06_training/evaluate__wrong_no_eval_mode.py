@@ -1,0 +1,11 @@
+"""Evaluates with dropout still active."""
+
+
+def evaluate(model, loader, loss_fn):
+    device = next(model.parameters()).device
+    total, count = 0.0, 0
+    with torch.no_grad():
+        for inputs, targets in loader:
+            total += loss_fn(model(inputs.to(device)), targets.to(device)).item() * len(inputs)
+            count += len(inputs)
+    return total / count
