@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 
-def from_list(data, dtype=None):
+def from_list(data: list | int | float | bool, dtype: torch.dtype | None = None) -> torch.Tensor:
     """Build a tensor from a (nested) Python list, as in ``T = torch.tensor([[1, 2], [3, 4]])``.
 
     Args:
@@ -36,7 +36,7 @@ def from_list(data, dtype=None):
     raise NotImplementedError("from_list is not implemented yet")
 
 
-def from_numpy_shared(array):
+def from_numpy_shared(array: np.ndarray) -> torch.Tensor:
     """Wrap a NumPy array as a tensor that shares its memory, as in ``torch.from_numpy(...)``.
 
     Sharing means no copy: writing ``array[0] = 42`` afterwards shows up in the tensor too.
@@ -59,7 +59,14 @@ def from_numpy_shared(array):
 VALID_KINDS = ("zeros", "ones", "eye", "normal", "uniform")
 
 
-def init_tensor(kind, shape, *, dtype=torch.float32, device=None, generator=None):
+def init_tensor(
+    kind: str,
+    shape: tuple[int, ...],
+    *,
+    dtype: torch.dtype = torch.float32,
+    device: torch.device | str | None = None,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
     """Create a tensor of the given ``kind``, the tutorial's ways of initialising one.
 
     Args:
@@ -85,7 +92,7 @@ def init_tensor(kind, shape, *, dtype=torch.float32, device=None, generator=None
     raise NotImplementedError("init_tensor is not implemented yet")
 
 
-def seeded_pair(shape, seed):
+def seeded_pair(shape: tuple[int, ...], seed: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Draw a reproducible (normal, uniform) pair from a private ``torch.Generator``.
 
     Seed a new ``torch.Generator`` with ``seed``, then draw, in this order, a standard-normal tensor
@@ -106,7 +113,7 @@ def seeded_pair(shape, seed):
     raise NotImplementedError("seeded_pair is not implemented yet")
 
 
-def describe(t):
+def describe(t: torch.Tensor) -> dict:
     """Report a tensor's attributes as plain Python values.
 
     Returns:
@@ -124,7 +131,7 @@ def describe(t):
     raise NotImplementedError("describe is not implemented yet")
 
 
-def detached_copy(t):
+def detached_copy(t: torch.Tensor) -> torch.Tensor:
     """A real copy of ``t``: same values, dtype and device, but no shared memory and no history.
 
     The tutorial shows that ``t.data`` is *not* a copy: it is a new view of the same memory, so

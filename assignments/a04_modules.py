@@ -9,6 +9,7 @@ them, recursively, like a tree. Layers kept in a plain Python list are invisible
 the optimizer never sees them and ``.to("cuda")`` leaves them behind.
 """
 
+import torch
 from torch import nn
 
 
@@ -23,12 +24,12 @@ class ParallelLinear(nn.Module):
     ``forward(x)``: ``x`` of shape ``[..., dim]``; returns a tuple of the ``n`` outputs, in order.
     """
 
-    def __init__(self, dim, n):
+    def __init__(self, dim: int, n: int) -> None:
         super().__init__()
         # YOUR CODE HERE
         raise NotImplementedError("ParallelLinear.__init__ is not implemented yet")
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
         # YOUR CODE HERE
         raise NotImplementedError("ParallelLinear.forward is not implemented yet")
 
@@ -42,12 +43,12 @@ class MLP(nn.Module):
     ``forward(x)``: ``[..., in_dim] -> [..., out_dim]``.
     """
 
-    def __init__(self, in_dim, hidden_dim, out_dim, dropout=0.0):
+    def __init__(self, in_dim: int, hidden_dim: int, out_dim: int, dropout: float = 0.0) -> None:
         super().__init__()
         # YOUR CODE HERE
         raise NotImplementedError("MLP.__init__ is not implemented yet")
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         # YOUR CODE HERE
         raise NotImplementedError("MLP.forward is not implemented yet")
 
@@ -62,17 +63,17 @@ class ResidualStack(nn.Module):
     ``forward(x)``: ``[..., dim] -> [..., dim]``.
     """
 
-    def __init__(self, dim, depth):
+    def __init__(self, dim: int, depth: int) -> None:
         super().__init__()
         # YOUR CODE HERE
         raise NotImplementedError("ResidualStack.__init__ is not implemented yet")
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         # YOUR CODE HERE
         raise NotImplementedError("ResidualStack.forward is not implemented yet")
 
 
-def count_parameters(model, trainable_only=False):
+def count_parameters(model: nn.Module, trainable_only: bool = False) -> int:
     """The number of scalar parameters (elements, not tensors) in ``model``.
 
     A parameter shared by two layers counts once; buffers (BatchNorm's running statistics) are not
@@ -86,7 +87,7 @@ def count_parameters(model, trainable_only=False):
     raise NotImplementedError("count_parameters is not implemented yet")
 
 
-def freeze(module):
+def freeze(module: nn.Module) -> nn.Module:
     """Freeze ``module``: afterwards none of its parameters requires grad. Returns ``module`` itself.
 
     (Setting an attribute ``module.requires_grad = False`` does nothing: each parameter has its own

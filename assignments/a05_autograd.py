@@ -11,10 +11,13 @@ Three ways to avoid gradients: ``tensor.requires_grad = False``, ``with torch.no
 ``tensor.detach()``.
 """
 
+from collections.abc import Callable
+
 import torch
+from torch import nn
 
 
-def seed_graph_grads(a, b):
+def seed_graph_grads(a: torch.Tensor, b: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Gradients of the tutorial's graph, by hand (chain rule with tensor operations, no autograd).
 
     ``c = relu(b); d = a * c; e = c + d``, elementwise, ``a`` and ``b`` of the same shape. Return the
@@ -31,7 +34,7 @@ def seed_graph_grads(a, b):
     raise NotImplementedError("seed_graph_grads is not implemented yet")
 
 
-def grad_of(fn, x):
+def grad_of(fn: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor) -> torch.Tensor:
     """The gradient of the scalar ``fn(x)`` with respect to ``x``, computed with autograd.
 
     Leave ``x`` exactly as it was: its ``requires_grad`` flag and its ``.grad`` (None or an existing
@@ -49,7 +52,7 @@ def grad_of(fn, x):
     raise NotImplementedError("grad_of is not implemented yet")
 
 
-def no_grad_forward(model, x):
+def no_grad_forward(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
     """Run ``model(x)`` without building a graph (for evaluation or inference).
 
     The output must not require grad (``grad_fn`` is None), the model's layers must run with

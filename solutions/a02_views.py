@@ -13,7 +13,7 @@ to split a hidden vector into heads and merge them back.
 import torch
 
 
-def row_major_strides(shape):
+def row_major_strides(shape: tuple[int, ...]) -> tuple[int, ...]:
     """The strides of a contiguous (row-major) tensor of this shape, in pure Python.
 
     The last dimension has stride 1; each earlier dimension steps over everything after it.
@@ -37,7 +37,7 @@ def row_major_strides(shape):
     ### END SOLUTION
 
 
-def storage_index(index, strides, offset=0):
+def storage_index(index: tuple[int, ...], strides: tuple[int, ...], offset: int = 0) -> int:
     """Where element ``t[index]`` lives in storage: ``offset + sum(i * s for i, s in zip(...))``.
 
     Args:
@@ -61,7 +61,7 @@ def storage_index(index, strides, offset=0):
     ### END SOLUTION
 
 
-def flatten_view(t):
+def flatten_view(t: torch.Tensor) -> torch.Tensor:
     """Flatten ``t`` to 1-D as a *view*: no copy, the result shares ``t``'s storage.
 
     A 0-d tensor becomes shape ``[1]``.
@@ -86,7 +86,7 @@ def flatten_view(t):
     ### END SOLUTION
 
 
-def flatten_any(t):
+def flatten_any(t: torch.Tensor) -> torch.Tensor:
     """Flatten ``t`` to 1-D, always: a view when possible (shares storage), else a copy.
 
     This is ``reshape``'s contract. The input must not be modified.
@@ -101,7 +101,7 @@ def flatten_any(t):
     ### END SOLUTION
 
 
-def split_heads(x, n_heads):
+def split_heads(x: torch.Tensor, n_heads: int) -> torch.Tensor:
     """Split the last dimension into heads: ``[B, T, H*D] -> [B, H, T, D]``.
 
     ``out[b, h, t, d] == x[b, t, h * D + d]``: head ``h`` owns the ``h``-th block of ``D`` features.
@@ -121,7 +121,7 @@ def split_heads(x, n_heads):
     ### END SOLUTION
 
 
-def merge_heads(x):
+def merge_heads(x: torch.Tensor) -> torch.Tensor:
     """Merge heads back: ``[B, H, T, D] -> [B, T, H*D]``, the inverse of ``split_heads``.
 
     The result must be contiguous (the next ``Linear`` layer would otherwise pay for a copy later).
@@ -137,7 +137,7 @@ def merge_heads(x):
     ### END SOLUTION
 
 
-def outer_sum(a, b):
+def outer_sum(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     """``[n], [m] -> [n, m]`` with ``out[i, j] = a[i] + b[j]``, by broadcasting (no loops).
 
     Example:
@@ -150,7 +150,7 @@ def outer_sum(a, b):
     ### END SOLUTION
 
 
-def chunk_rows(t, size):
+def chunk_rows(t: torch.Tensor, size: int) -> list[torch.Tensor]:
     """Cut ``t`` along dim 0 into pieces of at most ``size`` rows; the last piece may be shorter.
 
     Like the tutorial's ``torch.split(T, 2, dim=0)`` on a ``(5, 6, 7)`` tensor, which gives pieces

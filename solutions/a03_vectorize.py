@@ -14,7 +14,7 @@ there too, e.g. ``torch.zeros(..., device=x.device)``).
 import torch
 
 
-def standardize(mat):
+def standardize(mat: torch.Tensor) -> torch.Tensor:
     """The tutorial's normalisation: ``(mat - mean) / std`` over *all* elements.
 
     ``std`` is the unbiased standard deviation, as ``torch.std`` computes it.
@@ -38,7 +38,7 @@ def standardize(mat):
     ### END SOLUTION
 
 
-def standardize_rows(mat):
+def standardize_rows(mat: torch.Tensor) -> torch.Tensor:
     """Standardize each row of a 2-D tensor on its own: ``(row - row.mean()) / row.std()``.
 
     Args:
@@ -66,7 +66,7 @@ def standardize_rows(mat):
     ### END SOLUTION
 
 
-def pairwise_sq_dists(x, y):
+def pairwise_sq_dists(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Squared Euclidean distance between every row of ``x`` and every row of ``y``.
 
     ``out[i, j] = sum_k (x[i, k] - y[j, k]) ** 2``, never negative (rounding in a fast formula can
@@ -89,7 +89,7 @@ def pairwise_sq_dists(x, y):
     ### END SOLUTION
 
 
-def masked_mean(x, mask, dim):
+def masked_mean(x: torch.Tensor, mask: torch.Tensor, dim: int) -> torch.Tensor:
     """Mean of ``x`` over ``dim``, counting only the entries where ``mask`` is True.
 
     A slice whose mask is all False has mean 0 (not NaN). This is how padded token positions are
@@ -117,7 +117,7 @@ def masked_mean(x, mask, dim):
     ### END SOLUTION
 
 
-def softmax(x, dim=-1):
+def softmax(x: torch.Tensor, dim: int = -1) -> torch.Tensor:
     """Softmax along ``dim``, written from scratch (not ``torch.softmax`` / ``log_softmax``).
 
     ``softmax(x)_i = exp(x_i) / sum_j exp(x_j)``. Make it numerically stable: subtracting the max
@@ -135,7 +135,7 @@ def softmax(x, dim=-1):
     ### END SOLUTION
 
 
-def cross_entropy(logits, targets, ignore_index=-100):
+def cross_entropy(logits: torch.Tensor, targets: torch.Tensor, ignore_index: int = -100) -> torch.Tensor:
     """Mean cross-entropy of class scores against target classes, from scratch.
 
     For row ``i``: ``loss_i = logsumexp(logits[i]) - logits[i, targets[i]]``. Rows whose target is

@@ -7,6 +7,7 @@ them, recursively, like a tree. Layers kept in a plain Python list are invisible
 the optimizer never sees them and ``.to("cuda")`` leaves them behind.
 """
 
+import torch
 from torch import nn
 
 
@@ -21,13 +22,13 @@ class ParallelLinear(nn.Module):
     ``forward(x)``: ``x`` of shape ``[..., dim]``; returns a tuple of the ``n`` outputs, in order.
     """
 
-    def __init__(self, dim, n):
+    def __init__(self, dim: int, n: int) -> None:
         super().__init__()
         ### BEGIN SOLUTION
         self.linears = nn.ModuleList([nn.Linear(dim, dim) for _ in range(n)])
         ### END SOLUTION
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
         ### BEGIN SOLUTION
         return tuple(linear(x) for linear in self.linears)
         ### END SOLUTION
@@ -42,7 +43,7 @@ class MLP(nn.Module):
     ``forward(x)``: ``[..., in_dim] -> [..., out_dim]``.
     """
 
-    def __init__(self, in_dim, hidden_dim, out_dim, dropout=0.0):
+    def __init__(self, in_dim: int, hidden_dim: int, out_dim: int, dropout: float = 0.0) -> None:
         super().__init__()
         ### BEGIN SOLUTION
         self.layers = nn.Sequential(
@@ -53,7 +54,7 @@ class MLP(nn.Module):
         )
         ### END SOLUTION
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         ### BEGIN SOLUTION
         return self.layers(x)
         ### END SOLUTION
@@ -69,7 +70,7 @@ class ResidualStack(nn.Module):
     ``forward(x)``: ``[..., dim] -> [..., dim]``.
     """
 
-    def __init__(self, dim, depth):
+    def __init__(self, dim: int, depth: int) -> None:
         super().__init__()
         ### BEGIN SOLUTION
         self.blocks = nn.ModuleList(
@@ -77,7 +78,7 @@ class ResidualStack(nn.Module):
         )
         ### END SOLUTION
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         ### BEGIN SOLUTION
         for block in self.blocks:
             x = x + block(x)
@@ -85,7 +86,7 @@ class ResidualStack(nn.Module):
         ### END SOLUTION
 
 
-def count_parameters(model, trainable_only=False):
+def count_parameters(model: nn.Module, trainable_only: bool = False) -> int:
     """The number of scalar parameters (elements, not tensors) in ``model``.
 
     A parameter shared by two layers counts once; buffers (BatchNorm's running statistics) are not
@@ -100,7 +101,7 @@ def count_parameters(model, trainable_only=False):
     ### END SOLUTION
 
 
-def freeze(module):
+def freeze(module: nn.Module) -> nn.Module:
     """Freeze ``module``: afterwards none of its parameters requires grad. Returns ``module`` itself.
 
     (Setting an attribute ``module.requires_grad = False`` does nothing: each parameter has its own

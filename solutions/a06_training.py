@@ -6,13 +6,17 @@ compute the loss, compute gradients (``loss.backward()``), optimize the paramete
 (-1, 1), (1, 2), (2, 3), then trains ``nn.Linear(1, 1)`` on a toy linear-regression data set.
 """
 
+from collections.abc import Callable, Iterable
+
 import torch
 from torch import nn
 
 OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW}
 
 
-def quadratic_loss(a, b, xs, ys):
+def quadratic_loss(
+    a: torch.Tensor | float, b: torch.Tensor | float, xs: torch.Tensor, ys: torch.Tensor
+) -> torch.Tensor:
     """The tutorial's loss for the model ``y' = a * x**2 + b``: ``L = mean((a*x**2 + b - y)**2)``.
 
     Args:
@@ -32,7 +36,7 @@ def quadratic_loss(a, b, xs, ys):
     ### END SOLUTION
 
 
-def fit_quadratic(xs, ys, lr=0.05, steps=2000):
+def fit_quadratic(xs: torch.Tensor, ys: torch.Tensor, lr: float = 0.05, steps: int = 2000) -> tuple[float, float]:
     """Fit ``a`` and ``b`` by plain gradient descent, with autograd computing the gradients.
 
     Start from ``a = b = 0`` (0-d tensors on ``xs``'s device that require grad). Each step: the
@@ -55,7 +59,7 @@ def fit_quadratic(xs, ys, lr=0.05, steps=2000):
     ### END SOLUTION
 
 
-def make_optimizer(name, params, lr):
+def make_optimizer(name: str, params: Iterable[nn.Parameter], lr: float) -> torch.optim.Optimizer:
     """``torch.optim.SGD``, ``Adam`` or ``AdamW`` over ``params`` with learning rate ``lr``.
 
     Args:
@@ -72,7 +76,12 @@ def make_optimizer(name, params, lr):
     ### END SOLUTION
 
 
-def train_step(model, batch, loss_fn, optimizer):
+def train_step(
+    model: nn.Module,
+    batch: tuple[torch.Tensor, torch.Tensor],
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    optimizer: torch.optim.Optimizer,
+) -> float:
     """One training step on ``batch = (inputs, targets)``; returns the loss as a Python float.
 
     Move the batch to the model's device, put the model in training mode, then: clear gradients,
@@ -91,7 +100,11 @@ def train_step(model, batch, loss_fn, optimizer):
     ### END SOLUTION
 
 
-def evaluate(model, loader, loss_fn):
+def evaluate(
+    model: nn.Module,
+    loader: Iterable[tuple[torch.Tensor, torch.Tensor]],
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+) -> float:
     """The mean loss over every example the loader yields, as a Python float.
 
     ``loss_fn`` returns a batch *mean*, so weight each batch by its number of examples (the last
@@ -120,7 +133,9 @@ def evaluate(model, loader, loss_fn):
     ### END SOLUTION
 
 
-def train_linear_regression(x, y, epochs=60, lr=0.01, seed=0):
+def train_linear_regression(
+    x: torch.Tensor, y: torch.Tensor, epochs: int = 60, lr: float = 0.01, seed: int = 0
+) -> tuple[nn.Linear, list[float]]:
     """The tutorial's linear regression: ``nn.Linear(1, 1)``, ``nn.MSELoss``, SGD, full batch.
 
     Call ``torch.manual_seed(seed)`` first, then create the model (so the initial weights are
