@@ -44,6 +44,9 @@ TAKES_NO_TENSOR_MODEL_OR_DEVICE = {
     "seeded_pair",
     "row_major_strides",
     "storage_index",
+    "SequenceDataset",
+    "make_loader",
+    "length_buckets",
 }
 VECTORISED_OUTSIDE_A03 = {"outer_sum"}
 

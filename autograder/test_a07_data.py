@@ -1,0 +1,223 @@
+"""Hidden suite for a07_data: datasets, padding, loaders and length buckets on random ragged data."""
+
+import pytest
+import torch
+
+from autograder import inputs
+from autograder.checks import expect_equal, expect_raises, expect_tensor, expect_type, fail
+
+ASSIGNMENT = "a07_data"
+FUNCTIONS = ("SequenceDataset", "collate_pad", "make_loader", "length_buckets")
+
+
+def _ragged(rng, n: int, longest: int = 9, vocab: int = 50) -> list[list[int]]:
+    return [torch.randint(1, vocab, (inputs.randint(rng, 1, longest),), generator=rng).tolist() for _ in range(n)]
+
+
+def _labels(rng, n: int) -> list[int]:
+    return torch.randint(0, 5, (n,), generator=rng).tolist()
+
+
+def _collated(sequences, labels=None, pad_id=0, max_len=None) -> dict:
+    lengths = [len(s) if max_len is None else min(len(s), max_len) for s in sequences]
+    width = max(lengths)
+    ids = torch.full((len(sequences), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(sequences), width), dtype=torch.long)
+    for row, (seq, length) in enumerate(zip(sequences, lengths)):
+        ids[row, :length] = torch.tensor(seq[:length])
+        mask[row, :length] = 1
+    out = {"input_ids": ids, "attention_mask": mask, "lengths": torch.tensor(lengths)}
+    if labels is not None:
+        out["labels"] = torch.tensor(labels)
+    return out
+
+
+def _expect_batch(got, expected: dict, device: str | None = None) -> None:
+    expect_type(got, dict)
+    for key, value in expected.items():
+        if key not in got:
+            fail(f"the batch has no {key!r} (it has {sorted(got)})")
+        expect_tensor(got[key], inputs.to_device(value, device) if device else value, call=f"batch[{key!r}]")
+
+
+# -- SequenceDataset -----------------------------------------------------------------------------
+@pytest.mark.points(2)
+def test_SequenceDataset_items(student, worker, rng):
+    sequences, labels = _ragged(rng, 6), _labels(rng, 6)
+    dataset = student.SequenceDataset(sequences, labels)
+    expect_equal(worker.run("builtins.len", dataset), 6, what="len(dataset) is")
+    for i in (0, 3, 5, -1):
+        item = dataset[i]
+        expect_type(item, dict)
+        expect_tensor(item.get("input_ids"), torch.tensor(sequences[i]), call=f"dataset[{i}]['input_ids']")
+        expect_equal(item.get("label"), labels[i], what=f"dataset[{i}]['label'] is")
+
+
+@pytest.mark.points(1)
+def test_SequenceDataset_without_labels(student, worker, rng):
+    sequences = _ragged(rng, 4)
+    dataset = student.SequenceDataset(sequences)
+    expect_equal(worker.run("builtins.len", dataset), 4, what="len(dataset) is")
+    item = dataset[2]
+    expect_type(item, dict)
+    expect_equal(sorted(item), ["input_ids"], what="without labels an item has the keys")
+
+
+@pytest.mark.points(1)
+@pytest.mark.kind("errors")
+def test_SequenceDataset_rejects_bad_input(student, rng):
+    sequences = _ragged(rng, 5)
+    with expect_raises(ValueError):
+        student.SequenceDataset(sequences, _labels(rng, 4))
+    dataset = student.SequenceDataset(sequences)
+    for bad in (5, 17, -6):
+        with expect_raises(IndexError):
+            dataset[bad]
+
+
+# -- collate_pad ---------------------------------------------------------------------------------
+def _items(sequences, labels=None) -> list[dict]:
+    items = [{"input_ids": torch.tensor(s)} for s in sequences]
+    for item, label in zip(items, labels or []):
+        item["label"] = label
+    return items
+
+
+@pytest.mark.points(3)
+def test_collate_pad_pads_right_and_keeps_order(student, rng):
+    sequences = _ragged(rng, inputs.randint(rng, 2, 6))
+    pad_id = inputs.randint(rng, 0, 3)
+    got = student.collate_pad(_items(sequences), pad_id=pad_id)
+    _expect_batch(got, _collated(sequences, pad_id=pad_id))
+    if "labels" in got:
+        fail("items without labels should give no 'labels'")
+
+
+@pytest.mark.points(1)
+def test_collate_pad_labels(student, rng):
+    sequences, labels = _ragged(rng, 4), _labels(rng, 4)
+    _expect_batch(student.collate_pad(_items(sequences, labels)), _collated(sequences, labels))
+
+
+@pytest.mark.points(2)
+def test_collate_pad_truncates_at_max_len(student, rng):
+    sequences = _ragged(rng, 5, longest=12)
+    sequences[0] = sequences[0] + [7] * 6  # at least one row longer than max_len
+    max_len = inputs.randint(rng, 2, 5)
+    _expect_batch(student.collate_pad(_items(sequences), max_len=max_len), _collated(sequences, max_len=max_len))
+
+
+@pytest.mark.points(1)
+@pytest.mark.kind("errors")
+def test_collate_pad_rejects_an_empty_batch(student):
+    with expect_raises(ValueError):
+        student.collate_pad([])
+
+
+@pytest.mark.points(1)
+@pytest.mark.kind("device")
+def test_collate_pad_device(student, device, rng):
+    sequences, labels = _ragged(rng, 3), _labels(rng, 3)
+    items = [{"input_ids": inputs.to_device(torch.tensor(s), device), "label": y} for s, y in zip(sequences, labels)]
+    _expect_batch(student.collate_pad(items), _collated(sequences, labels), device=device)
+
+
+# -- make_loader ---------------------------------------------------------------------------------
+@pytest.fixture
+def isolated(student, worker):
+    """make_loader graded with a trusted collate_pad, so a collate mistake is not counted twice."""
+    worker.run("autograder.scenarios.replace", student, "collate_pad", worker.ref("autograder.scenarios.collate_pad"))
+    return student
+
+
+def _dataset(worker, rng, n: int):
+    sequences, labels = _ragged(rng, n), _labels(rng, n)
+    return worker.make("autograder.scenarios.TokenDataset", sequences, labels), sequences, labels
+
+
+def _order(batches: list) -> list[tuple]:
+    return [tuple(map(tuple, b["input_ids"].tolist())) for b in batches]
+
+
+@pytest.mark.points(2)
+def test_make_loader_batches_in_order(isolated, worker, rng):
+    dataset, sequences, labels = _dataset(worker, rng, 11)
+    pad_id = inputs.randint(rng, 1, 3)  # never the default, so an ignored pad_id shows
+    got = worker.run("autograder.scenarios.batches", isolated.make_loader(dataset, 4, pad_id=pad_id))
+    expect_equal(len(got), 3, what="the number of batches (11 examples, batch_size 4) is")
+    for start, batch in zip(range(0, 11, 4), got):
+        chunk = slice(start, start + 4)
+        _expect_batch(batch, _collated(sequences[chunk], labels[chunk], pad_id=pad_id))
+
+
+@pytest.mark.points(2)
+def test_make_loader_shuffle_is_reproducible(isolated, worker, rng):
+    dataset, _, _ = _dataset(worker, rng, 30)
+    seed = inputs.randint(rng, 0, 10**6)
+    first = _order(
+        worker.run("autograder.scenarios.batches", isolated.make_loader(dataset, 5, shuffle=True, seed=seed))
+    )
+    again = _order(
+        worker.run("autograder.scenarios.batches", isolated.make_loader(dataset, 5, shuffle=True, seed=seed))
+    )
+    other = _order(
+        worker.run("autograder.scenarios.batches", isolated.make_loader(dataset, 5, shuffle=True, seed=seed + 1))
+    )
+    plain = _order(worker.run("autograder.scenarios.batches", isolated.make_loader(dataset, 5)))
+    if first == plain:
+        fail("shuffle=True gave the dataset's own order")
+    if first != again:
+        fail("two loaders with the same seed gave different orders: seed a torch.Generator with it")
+    if first == other:
+        fail("different seeds gave the same order: the seed is not used")
+
+
+@pytest.mark.points(1)
+def test_make_loader_shuffle_ignores_the_global_rng(isolated, worker, rng):
+    dataset, _, _ = _dataset(worker, rng, 30)
+    run = "autograder.scenarios.batches_with_global_seed"
+    one = _order(worker.run(run, isolated.make_loader(dataset, 5, shuffle=True, seed=3), 1))
+    two = _order(worker.run(run, isolated.make_loader(dataset, 5, shuffle=True, seed=3), 2))
+    if one != two:
+        fail("the order changed with torch.manual_seed: give the DataLoader its own generator")
+    worker.run("torch.manual_seed", 11)
+    worker.run("autograder.scenarios.batches", isolated.make_loader(dataset, 5, shuffle=True, seed=3))
+    if not torch.equal(worker.run("torch.rand", 3), torch.rand(3, generator=torch.Generator().manual_seed(11))):
+        fail("building or iterating the loader changed the global random state")
+
+
+# -- length_buckets ------------------------------------------------------------------------------
+@pytest.mark.points(2)
+def test_length_buckets_sorted_and_complete(student, rng):
+    lengths = torch.randint(1, 40, (inputs.randint(rng, 10, 30),), generator=rng).tolist()
+    batch_size = inputs.randint(rng, 2, 6)
+    got = student.length_buckets(lengths, batch_size)
+    expect_type(got, list)
+    flat = [i for batch in got for i in batch]
+    if sorted(flat) != list(range(len(lengths))):
+        fail("every index must appear exactly once")
+    if any(len(batch) != batch_size for batch in got[:-1]) or not 0 < len(got[-1]) <= batch_size:
+        fail(f"batches should hold batch_size={batch_size} indices (the last may be shorter)")
+    if [lengths[i] for i in flat] not in (sorted(lengths), sorted(lengths, reverse=True)):
+        fail("the indices are not grouped by length (sort them by length)")
+
+
+@pytest.mark.points(1)
+def test_length_buckets_save_padding(student, rng):
+    lengths = torch.randint(1, 60, (40,), generator=rng).tolist()
+    got = student.length_buckets(lengths, 8)
+    expect_type(got, list)
+    padding = sum(max(lengths[i] for i in b) * len(b) - sum(lengths[i] for i in b) for b in got)
+    order = torch.randperm(40, generator=rng).tolist()
+    random = [order[s : s + 8] for s in range(0, 40, 8)]
+    random_padding = sum(max(lengths[i] for i in b) * len(b) - sum(lengths[i] for i in b) for b in random)
+    if padding > random_padding:
+        fail(f"the buckets need {padding} pad tokens, random batches {random_padding}")
+
+
+@pytest.mark.points(1)
+def test_length_buckets_as_batch_sampler(student, worker, rng):
+    sequences, labels = _ragged(rng, 9), _labels(rng, 9)
+    buckets = student.length_buckets([len(s) for s in sequences], 4)
+    got = worker.run("autograder.scenarios.load_with_batch_sampler", sequences, labels, buckets)
+    expect_equal(sum(len(b["labels"]) for b in got), 9, what="a DataLoader with these buckets yields examples:")
