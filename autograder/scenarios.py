@@ -8,6 +8,7 @@ report facts about student objects as plain data. Tests reach them by dotted pat
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
@@ -147,3 +148,111 @@ def batches_with_global_seed(loader, seed: int) -> list:
 def load_with_batch_sampler(sequences: list[list[int]], labels: list[int], batch_sampler) -> list:
     loader = DataLoader(TokenDataset(sequences, labels), batch_sampler=batch_sampler, collate_fn=collate_pad)
     return list(loader)
+
+
+# -- a08: language models -------------------------------------------------------------------------
+class TinyLM(nn.Module):
+    """A trusted GRU language model with the a08 interface; records the shape of every input."""
+
+    def __init__(self, vocab: int, hidden: int, seed: int) -> None:
+        super().__init__()
+        torch.manual_seed(seed)
+        self.embedding = nn.Embedding(vocab, hidden)
+        self.rnn = nn.GRU(hidden, hidden, batch_first=True)
+        self.output = nn.Linear(hidden, vocab)
+        self.calls: list[list[int]] = []
+
+    def forward(self, input_ids: torch.Tensor, hidden=None):
+        self.calls.append(list(input_ids.shape))
+        states, hidden = self.rnn(self.embedding(input_ids), hidden)
+        return self.output(states) * 3, hidden  # sharper scores: fewer argmax ties
+
+
+class ScriptedLM(nn.Module):
+    """Emits ``script[b, position]`` at every position, whatever it reads: decoding can be checked
+    exactly. The hidden state counts positions, so carrying it and re-reading the prefix agree."""
+
+    def __init__(self, script: torch.Tensor, vocab: int) -> None:
+        super().__init__()
+        self.register_buffer("script", script)
+        self.vocab = vocab
+        self.anchor = nn.Parameter(torch.zeros(()))  # so the model has a device to read
+
+    def forward(self, input_ids: torch.Tensor, hidden=None):
+        offset = 0 if hidden is None else int(hidden)
+        steps = input_ids.shape[1]
+        positions = torch.arange(offset, offset + steps, device=input_ids.device).clamp_max(self.script.shape[1] - 1)
+        tokens = self.script[:, positions]  # [B, T]
+        logits = F.one_hot(tokens, self.vocab).float() * 10 + self.anchor
+        return logits, torch.tensor(offset + steps)
+
+
+def lm_parts(model: nn.Module) -> dict:
+    """What an RNNLanguageModel is made of, found by type (attribute names are the student's)."""
+    parts: dict = {}
+    for module in model.modules():
+        if isinstance(module, nn.Embedding):
+            parts["embedding"] = {
+                "num": module.num_embeddings,
+                "dim": module.embedding_dim,
+                "padding_idx": module.padding_idx,
+                "pad_row_zero": bool((module.weight[module.padding_idx] == 0).all())
+                if module.padding_idx is not None
+                else False,
+            }
+        elif isinstance(module, nn.RNNBase):
+            parts["recurrent"] = {
+                "type": type(module).__name__,
+                "input_size": module.input_size,
+                "hidden_size": module.hidden_size,
+                "num_layers": module.num_layers,
+                "batch_first": module.batch_first,
+            }
+        elif isinstance(module, nn.Linear):
+            parts["linear"] = {"in": module.in_features, "out": module.out_features}
+    return parts
+
+
+def lm_composed(model: nn.Module, input_ids: torch.Tensor) -> torch.Tensor:
+    """Embedding, recurrent layer and Linear of ``model`` applied in order: what forward must give."""
+    embedding = next(m for m in model.modules() if isinstance(m, nn.Embedding))
+    recurrent = next(m for m in model.modules() if isinstance(m, nn.RNNBase))
+    linear = next(m for m in model.modules() if isinstance(m, nn.Linear))
+    with torch.no_grad():
+        return linear(recurrent(embedding(input_ids))[0])
+
+
+def shift_right(targets: torch.Tensor, bos_id: int) -> torch.Tensor:
+    """a08's shift_right, for grading the losses on their own."""
+    return torch.cat([torch.full_like(targets[:, :1], bos_id), targets[:, :-1]], dim=1)
+
+
+def teacher_forcing_reference(model: nn.Module, targets: torch.Tensor, bos_id: int, pad_id: int) -> torch.Tensor:
+    logits, _ = model(shift_right(targets, bos_id))
+    return F.cross_entropy(logits.flatten(0, 1), targets.flatten(), ignore_index=pad_id).detach()
+
+
+def free_running_reference(model: nn.Module, targets: torch.Tensor, bos_id: int, pad_id: int) -> torch.Tensor:
+    inputs, hidden, outs = torch.full_like(targets[:, :1], bos_id), None, []
+    for _ in range(targets.shape[1]):
+        logits, hidden = model(inputs, hidden)
+        outs.append(logits)
+        inputs = logits.argmax(-1)
+    return F.cross_entropy(torch.cat(outs, 1).flatten(0, 1), targets.flatten(), ignore_index=pad_id).detach()
+
+
+def greedy_reference(model: nn.Module, bos_id: int, eos_id: int, max_len: int, batch_size: int) -> torch.Tensor:
+    device = next(model.parameters()).device
+    inputs = torch.full((batch_size, 1), bos_id, device=device)
+    done = torch.zeros(batch_size, dtype=torch.bool, device=device)
+    hidden, out = None, []
+    with torch.no_grad():
+        for _ in range(max_len):
+            logits, hidden = model(inputs, hidden)
+            step = torch.where(done, eos_id, logits[:, -1].argmax(-1))
+            out.append(step)
+            done |= step == eos_id
+            if done.all():
+                break
+            inputs = step[:, None]
+    return torch.stack(out, 1) if out else torch.empty(batch_size, 0, dtype=torch.long, device=device)

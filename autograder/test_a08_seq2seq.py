@@ -1,0 +1,233 @@
+"""Hidden suite for a08_seq2seq. The losses and the decoder are graded on trusted models (a small GRU
+language model, and a scripted one that emits eos on cue) with a trusted shift_right, so a mistake
+in the student's own model or shift_right costs points only there."""
+
+import pytest
+import torch
+
+from autograder import inputs
+from autograder.checks import expect_equal, expect_raises, expect_tensor, expect_type, fail
+
+ASSIGNMENT = "a08_seq2seq"
+FUNCTIONS = ("RNNLanguageModel", "shift_right", "teacher_forcing_loss", "free_running_loss", "greedy_decode")
+VOCAB, HIDDEN, BOS, EOS, PAD = 13, 8, 1, 2, 0
+
+
+def _ids(rng, batch: int, steps: int) -> torch.Tensor:
+    return torch.randint(3, VOCAB, (batch, steps), generator=rng)
+
+
+def _targets_with_padding(rng, batch: int = 4, steps: int = 6) -> torch.Tensor:
+    targets = _ids(rng, batch, steps)
+    for row in range(1, batch):
+        targets[row, inputs.randint(rng, 2, steps) :] = PAD
+    return targets
+
+
+# -- RNNLanguageModel ----------------------------------------------------------------------------
+@pytest.mark.points(2)
+def test_RNNLanguageModel_structure(student, worker, rng):
+    for cell, kind in (("rnn", "RNN"), ("lstm", "LSTM"), ("gru", "GRU")):
+        layers, pad_id = inputs.randint(rng, 1, 2), inputs.randint(rng, 0, 3)
+        model = student.RNNLanguageModel(VOCAB, HIDDEN, num_layers=layers, cell=cell, pad_id=pad_id)
+        parts = worker.run("autograder.scenarios.lm_parts", model)
+        for part in ("embedding", "recurrent", "linear"):
+            if part not in parts:
+                fail(f"cell={cell!r}: no {part} layer registered in the model")
+        expect_equal(parts["embedding"]["padding_idx"], pad_id, what="the embedding's padding_idx is")
+        expect_equal(
+            parts["recurrent"],
+            {"type": kind, "input_size": HIDDEN, "hidden_size": HIDDEN, "num_layers": layers, "batch_first": True},
+            what=f"cell={cell!r}: the recurrent layer is",
+        )
+        expect_equal(parts["linear"], {"in": HIDDEN, "out": VOCAB}, what="the output layer is")
+
+
+@pytest.mark.points(2)
+def test_RNNLanguageModel_forward(student, worker, rng):
+    for cell in ("rnn", "lstm", "gru"):
+        model = student.RNNLanguageModel(VOCAB, HIDDEN, cell=cell)
+        ids = _ids(rng, 3, 5)
+        got = model(ids)
+        expect_type(got, (tuple, list))
+        expect_tensor(
+            got[0], worker.run("autograder.scenarios.lm_composed", model, ids), call=f"forward (cell={cell!r})"
+        )
+
+
+@pytest.mark.points(1)
+def test_RNNLanguageModel_hidden_continues_a_sequence(student, rng):
+    model = student.RNNLanguageModel(VOCAB, HIDDEN, cell="lstm")
+    ids = _ids(rng, 2, 6)
+    full = model(ids)
+    first = model(ids[:, :3])
+    expect_type(first, (tuple, list))
+    rest = model(ids[:, 3:], first[1])
+    expect_tensor(rest[0], full[0][:, 3:], call="forward on the second half with the first half's hidden state")
+
+
+@pytest.mark.points(1)
+def test_RNNLanguageModel_causal_and_batch_independent(student, rng):
+    """Changing row 0 at position t changes nothing before t, and nothing in other rows."""
+    model = student.RNNLanguageModel(VOCAB, HIDDEN, cell="gru")
+    ids = _ids(rng, 3, 6)
+    t = inputs.randint(rng, 1, 4)
+    changed = ids.clone()
+    changed[0, t] = (changed[0, t] - 3 + 1) % (VOCAB - 3) + 3
+    before, after = model(ids)[0], model(changed)[0]
+    expect_tensor(after[1:], before[1:], call="logits of the other rows after changing row 0")
+    expect_tensor(after[0, :t], before[0, :t], call=f"logits of row 0 before position {t} after changing position {t}")
+
+
+@pytest.mark.points(1)
+def test_RNNLanguageModel_padding_embedding_is_zero(student, worker):
+    model = student.RNNLanguageModel(VOCAB, HIDDEN, pad_id=3)
+    parts = worker.run("autograder.scenarios.lm_parts", model)
+    if not parts.get("embedding", {}).get("pad_row_zero"):
+        fail("the embedding of pad_id is not zero: pass padding_idx=pad_id to nn.Embedding")
+
+
+@pytest.mark.points(1)
+@pytest.mark.kind("errors")
+def test_RNNLanguageModel_rejects_unknown_cells(student):
+    with expect_raises(ValueError):
+        student.RNNLanguageModel(VOCAB, HIDDEN, cell="transformer")
+
+
+@pytest.mark.points(1)
+@pytest.mark.kind("device")
+def test_RNNLanguageModel_device(student, worker, device, rng):
+    model = student.RNNLanguageModel(VOCAB, HIDDEN, cell="lstm")
+    model.to(device)
+    ids = _ids(rng, 2, 4)
+    got = model(inputs.to_device(ids, device))
+    expect_type(got, (tuple, list))
+    expected = worker.run("autograder.scenarios.lm_composed", model, inputs.to_device(ids, device))
+    expect_tensor(got[0], expected)
+
+
+# -- shift_right ---------------------------------------------------------------------------------
+@pytest.mark.points(2)
+def test_shift_right_values(student, rng):
+    for dtype in (torch.int64, torch.int32):
+        targets = _ids(rng, inputs.randint(rng, 1, 4), inputs.randint(rng, 1, 6)).to(dtype)
+        bos = inputs.randint(rng, 1, 5)  # never 0, so a zero-filled first column shows
+        expected = torch.cat([torch.full_like(targets[:, :1], bos), targets[:, :-1]], dim=1)
+        expect_tensor(student.shift_right(targets, bos), expected)
+
+
+@pytest.mark.points(1)
+@pytest.mark.kind("device")
+def test_shift_right_device(student, device, rng):
+    targets = _ids(rng, 2, 4)
+    expected = torch.cat([torch.full_like(targets[:, :1], BOS), targets[:, :-1]], dim=1)
+    expect_tensor(student.shift_right(inputs.to_device(targets, device), BOS), inputs.to_device(expected, device))
+
+
+# -- teacher_forcing_loss / free_running_loss ----------------------------------------------------
+@pytest.fixture
+def isolated(student, worker):
+    """The losses graded with a trusted shift_right."""
+    worker.run("autograder.scenarios.replace", student, "shift_right", worker.ref("autograder.scenarios.shift_right"))
+    return student
+
+
+def _tiny(worker, rng, device: str | None = None):
+    model = worker.make("autograder.scenarios.TinyLM", VOCAB, HIDDEN, inputs.randint(rng, 0, 999))
+    if device:
+        model.to(device)
+    return model
+
+
+@pytest.mark.points(3)
+def test_teacher_forcing_loss_value(isolated, worker, rng):
+    model, targets = _tiny(worker, rng), _targets_with_padding(rng)
+    expected = worker.run("autograder.scenarios.teacher_forcing_reference", model, targets, BOS, PAD)
+    expect_tensor(isolated.teacher_forcing_loss(model, targets, BOS, PAD), expected)
+
+
+@pytest.mark.points(2)
+@pytest.mark.kind("vectorised")
+def test_teacher_forcing_loss_one_forward_call(isolated, worker, rng):
+    model, targets = _tiny(worker, rng), _targets_with_padding(rng)
+    isolated.teacher_forcing_loss(model, targets, BOS, PAD)
+    calls = model.calls.fetch()
+    if calls != [list(targets.shape)]:
+        fail(
+            f"the model was called {len(calls)} times with inputs {calls}; teacher forcing needs one call "
+            f"on the whole shifted batch {list(targets.shape)}"
+        )
+
+
+@pytest.mark.points(1)
+@pytest.mark.kind("device")
+def test_teacher_forcing_loss_device(isolated, worker, device, rng):
+    model, targets = _tiny(worker, rng, device), _targets_with_padding(rng)
+    on_device = inputs.to_device(targets, device)
+    expected = worker.run("autograder.scenarios.teacher_forcing_reference", model, on_device, BOS, PAD)
+    expect_tensor(isolated.teacher_forcing_loss(model, on_device, BOS, PAD), expected)
+
+
+@pytest.mark.points(3)
+def test_free_running_loss_value(isolated, worker, rng):
+    model, targets = _tiny(worker, rng), _targets_with_padding(rng)
+    expected = worker.run("autograder.scenarios.free_running_reference", model, targets, BOS, PAD)
+    expect_tensor(isolated.free_running_loss(model, targets, BOS, PAD), expected)
+
+
+@pytest.mark.points(1)
+def test_free_running_loss_steps_one_token_at_a_time(isolated, worker, rng):
+    model, targets = _tiny(worker, rng), _targets_with_padding(rng, batch=3, steps=5)
+    isolated.free_running_loss(model, targets, BOS, PAD)
+    calls = model.calls.fetch()
+    if calls != [[3, 1]] * 5:
+        fail(f"the model was called with inputs {calls}; generative training feeds one token per row per step")
+
+
+@pytest.mark.points(1)
+@pytest.mark.kind("device")
+def test_free_running_loss_device(isolated, worker, device, rng):
+    model, targets = _tiny(worker, rng, device), _targets_with_padding(rng)
+    on_device = inputs.to_device(targets, device)
+    expected = worker.run("autograder.scenarios.free_running_reference", model, on_device, BOS, PAD)
+    expect_tensor(isolated.free_running_loss(model, on_device, BOS, PAD), expected)
+
+
+# -- greedy_decode -------------------------------------------------------------------------------
+@pytest.mark.points(2)
+def test_greedy_decode_matches_greedy_search(student, worker, rng):
+    model = _tiny(worker, rng)
+    batch, max_len = inputs.randint(rng, 1, 4), inputs.randint(rng, 3, 8)
+    expected = worker.run("autograder.scenarios.greedy_reference", model, BOS, EOS, max_len, batch)
+    expect_tensor(student.greedy_decode(model, BOS, EOS, max_len, batch_size=batch), expected)
+
+
+@pytest.mark.points(2)
+def test_greedy_decode_stops_early_and_pads_with_eos(student, worker, rng):
+    """Row r says eos at a scripted step; decoding stops once every row has, padding with eos."""
+    batch, max_len = 3, 10
+    stops = [inputs.randint(rng, 0, 5) for _ in range(batch)]
+    script = torch.randint(3, VOCAB, (batch, max_len), generator=rng)
+    for row, stop in enumerate(stops):
+        script[row, stop] = EOS
+    model = worker.make("autograder.scenarios.ScriptedLM", script, VOCAB)
+    expected = script[:, : max(stops) + 1].clone()
+    for row, stop in enumerate(stops):
+        expected[row, stop:] = EOS
+    expect_tensor(student.greedy_decode(model, BOS, EOS, max_len, batch_size=batch), expected)
+
+
+@pytest.mark.points(1)
+def test_greedy_decode_respects_max_len(student, worker, rng):
+    script = torch.randint(3, VOCAB, (2, 12), generator=rng)  # never eos
+    model = worker.make("autograder.scenarios.ScriptedLM", script, VOCAB)
+    max_len = inputs.randint(rng, 2, 6)
+    expect_tensor(student.greedy_decode(model, BOS, EOS, max_len, batch_size=2), script[:, :max_len])
+
+
+@pytest.mark.points(1)
+@pytest.mark.kind("device")
+def test_greedy_decode_device(student, worker, device, rng):
+    model = _tiny(worker, rng, device)
+    expected = worker.run("autograder.scenarios.greedy_reference", model, BOS, EOS, 5, 2)
+    expect_tensor(student.greedy_decode(model, BOS, EOS, 5, batch_size=2), expected)
