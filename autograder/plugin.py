@@ -3,8 +3,9 @@
 ``pytest autograder [--submission PATH] [--results results.json] [--grade-seed N]``
 
 - A hidden suite is a module ``test_aNN_topic.py`` with ``ASSIGNMENT = "aNN_topic"`` and
-  ``FUNCTIONS = (...)``, the graded names. Each test is named ``test_<function>...`` and marked
-  ``@pytest.mark.points(n)`` and, unless it checks correctness, ``@pytest.mark.kind(...)``.
+  ``FUNCTIONS = (...)``, the graded names (and optionally ``PRELOAD``, modules its workers
+  import). Each test is named ``test_<function>...`` and marked ``@pytest.mark.points(n)`` and,
+  unless it checks correctness, ``@pytest.mark.kind(...)``.
 - The ``student`` fixture is the submitted module, running in a fresh worker process per test;
   ``worker`` is that worker (to build trusted objects there); ``rng`` is a ``torch.Generator``
   seeded from the run's grade seed and the test's name, so a run can be replayed exactly.
@@ -70,7 +71,13 @@ class GradingRun:
         return zlib.crc32(f"{self.seed}:{nodeid}".encode())
 
     def open_worker(
-        self, assignment: str, nodeid: str, *, simulate_cuda: bool = False, student_file: Path | None = None
+        self,
+        assignment: str,
+        nodeid: str,
+        *,
+        simulate_cuda: bool = False,
+        student_file: Path | None = None,
+        preload: tuple[str, ...] = (),
     ) -> Worker:
         worker = Worker(
             assignment,
@@ -80,6 +87,7 @@ class GradingRun:
             memory_bytes=self.memory_bytes,
             import_timeout=self.import_timeout,
             simulate_cuda=simulate_cuda,
+            preload=preload,
         )
         try:
             worker.start()
@@ -169,7 +177,9 @@ def worker(request: pytest.FixtureRequest) -> Iterator[Worker]:
     info = request.node.stash.get(INFO, None)
     simulate = info is not None and info.kind == "device" and not torch.cuda.is_available()
     try:
-        opened = run.open_worker(request.module.ASSIGNMENT, request.node.nodeid, simulate_cuda=simulate)
+        opened = run.open_worker(
+            request.module.ASSIGNMENT, request.node.nodeid, simulate_cuda=simulate, preload=_preload(request)
+        )
     except SimulatedCudaUnavailable as exc:
         pytest.skip(f"device test not graded on this machine: {exc}")
     request.node.stash[WORKER] = opened
@@ -177,6 +187,11 @@ def worker(request: pytest.FixtureRequest) -> Iterator[Worker]:
         yield opened
     finally:
         opened.close()
+
+
+def _preload(request: pytest.FixtureRequest) -> tuple[str, ...]:
+    """Modules a suite's workers need (``PRELOAD``), imported once by their zygote."""
+    return tuple(getattr(request.module, "PRELOAD", ()))
 
 
 @pytest.fixture
@@ -193,7 +208,9 @@ def reference(request: pytest.FixtureRequest) -> Iterator[Remote | None]:
     if not path.is_file():
         yield None
         return
-    opened = run.open_worker(request.module.ASSIGNMENT, request.node.nodeid, student_file=path)
+    opened = run.open_worker(
+        request.module.ASSIGNMENT, request.node.nodeid, student_file=path, preload=_preload(request)
+    )
     try:
         yield opened.module
     finally:

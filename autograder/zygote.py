@@ -3,8 +3,9 @@
 Importing torch costs seconds; forking a process that already has it costs milliseconds. The
 grading process talks to its zygote over a Unix socket, one JSON request at a time:
 
-``python -m autograder.zygote FD [LIBRARY]``: LIBRARY (the simulated CUDA device's native half, see
-:mod:`autograder.simcuda`) is loaded before torch is imported.
+``python -m autograder.zygote FD LIBRARY [MODULE ...]``: LIBRARY (the simulated CUDA device's native
+half, see :mod:`autograder.simcuda`; ``-`` for none) is loaded before torch is imported; each MODULE
+(``transformers...`` for a09) is imported before the first fork.
 
 ``{"op": "fork", "job": {...}}`` plus one file descriptor (the worker's end of its own socket, sent
 with SCM_RIGHTS)  ->  ``{"pid": ...}``
@@ -19,6 +20,7 @@ process's ``__main__`` is re-run in the worker.
 from __future__ import annotations
 
 import ctypes
+import importlib
 import json
 import os
 import signal
@@ -50,13 +52,15 @@ def recv_json(sock: socket.socket) -> tuple[dict, list[int]]:
     return json.loads(payload), fds
 
 
-def main(control_fd: int, library: str | None = None) -> None:
+def main(control_fd: int, library: str | None = None, preload: tuple[str, ...] = ()) -> None:
     if library:
         ctypes.CDLL(library, mode=ctypes.RTLD_GLOBAL)  # must precede `import torch`
     global worker
     from autograder import worker  # imports torch and numpy, once, before any fork
 
     worker.warm_up(simulate_cuda=bool(library))
+    for name in preload:
+        importlib.import_module(name)
     control = socket.socket(fileno=control_fd)
     while True:
         try:
@@ -105,4 +109,4 @@ def _reap(pid: int) -> int | None:
 
 if __name__ == "__main__":
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the grading process, which stops us
-    main(int(sys.argv[1]), sys.argv[2] if len(sys.argv) > 2 else None)
+    main(int(sys.argv[1]), None if sys.argv[2] == "-" else sys.argv[2], tuple(sys.argv[3:]))

@@ -14,7 +14,8 @@ the worker runs them on this simulated device instead:
 - recurrent layers and attention use their portable decompositions, as CUDA-only fused kernels do
   not exist on the CPU.
 
-What it does not model: speed, memory limits, streams, and CUDA-only dtypes.
+What it does not model: speed, memory limits, streams, and CUDA-only dtypes; and
+``torch.inference_mode`` acts as ``torch.no_grad`` (inference tensors cannot be wrapped).
 """
 
 from __future__ import annotations
@@ -115,6 +116,25 @@ _RECURRENT = {
 }
 
 
+class _InferenceModeAsNoGrad(torch.no_grad):
+    """``torch.inference_mode(mode=True)``, as ``no_grad``: the same for grading (no graph)."""
+
+    def __init__(self, mode: bool = True) -> None:
+        super().__init__()
+        self.mode = mode
+
+    def __enter__(self) -> None:
+        if self.mode:
+            super().__enter__()
+
+    def __exit__(self, *exc) -> None:
+        if self.mode:
+            super().__exit__(*exc)
+
+    def clone(self) -> _InferenceModeAsNoGrad:
+        return self.__class__(self.mode)
+
+
 def _patch_cuda_api() -> None:
     """torch.cuda's Python API answers as on a machine with one GPU."""
     cuda = torch.cuda
@@ -126,6 +146,7 @@ def _patch_cuda_api() -> None:
     cuda.synchronize = lambda device=None: None
     cuda.get_device_name = lambda device=None: "Simulated CUDA device (autograder)"
     cuda.manual_seed = cuda.manual_seed_all = lambda seed: None
+    torch.inference_mode = _InferenceModeAsNoGrad
     # Attention's fused CUDA kernels have no CPU version; the math kernel is what remains.
     for switch in ("enable_flash_sdp", "enable_mem_efficient_sdp", "enable_cudnn_sdp"):
         getattr(torch.backends.cuda, switch, lambda enabled: None)(False)

@@ -1,0 +1,212 @@
+"""Hidden suite for a09_transformers, offline: every test builds a tiny BERT in its worker's scratch
+folder (vocab file, BertConfig, save_pretrained). Workers start from a zygote that imported
+transformers once (PRELOAD), and run with Hugging Face's offline switches set."""
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from autograder import inputs
+from autograder.checks import expect_equal, expect_raises, expect_tensor, expect_type, fail, type_name
+from autograder.vectorised import expect_vectorised
+
+ASSIGNMENT = "a09_transformers"
+FUNCTIONS = ("load_encoder", "encode_batch", "mean_pool", "embed_texts", "cosine_similarity_matrix")
+PRELOAD = (
+    "transformers",
+    "transformers.models.auto.modeling_auto",
+    "transformers.models.auto.tokenization_auto",
+    "transformers.models.bert.modeling_bert",
+    "transformers.models.bert.tokenization_bert",
+)
+S = "autograder.scenarios."
+TEXTS = [
+    "i love ai !",
+    "the cat sat on a mat",
+    "hello world",
+    "a kitten runs fast",
+    "language models read text",
+    "pytorch tensors are fun",
+    "the dog",
+]
+HIDDEN = 32
+
+
+def _tiny(worker, seed: int = 0):
+    folder = worker.run(S + "build_tiny_bert", "tiny-bert", seed)
+    pair = worker.make(S + "load_tiny_bert", folder)  # a handle to the (tokenizer, model) tuple
+    return folder, pair[0], pair[1]
+
+
+def _pick(rng, k: int) -> list[str]:
+    order = torch.randperm(len(TEXTS), generator=rng).tolist()
+    return [TEXTS[i] for i in order[:k]]
+
+
+# -- load_encoder --------------------------------------------------------------------------------
+@pytest.mark.points(2)
+def test_load_encoder_loads_the_local_folder(student, worker, rng):
+    folder = worker.run(S + "build_tiny_bert", "tiny-bert", inputs.randint(rng, 0, 99))
+    got = student.load_encoder(folder)
+    expect_type(got, (tuple, list))
+    tokenizer, model = got[0], got[1]
+    expect_equal(type_name(model), "BertModel", what="the model is a")
+    if worker.run(S + "is_training", model):
+        fail("the model should be returned in eval mode")
+    texts = _pick(rng, 3)
+    _, trusted_tokenizer, _ = _tiny(worker)
+    expected = worker.run(S + "tokenize", trusted_tokenizer, texts)
+    expect_tensor(
+        worker.run(S + "tokenize", tokenizer, texts)["input_ids"],
+        expected["input_ids"],
+        call="the loaded tokenizer's input_ids",
+    )
+
+
+@pytest.mark.points(1)
+@pytest.mark.kind("errors")
+def test_load_encoder_missing_folder(student):
+    with expect_raises(FileNotFoundError, mentions=("no-such-model",)):
+        student.load_encoder("models/no-such-model")
+
+
+# -- encode_batch --------------------------------------------------------------------------------
+@pytest.mark.points(2)
+def test_encode_batch_pads_and_returns_tensors(student, worker, rng):
+    _, tokenizer, _ = _tiny(worker)
+    texts = _pick(rng, inputs.randint(rng, 2, 5))
+    got = student.encode_batch(tokenizer, texts)
+    expect_equal(type_name(got), "BatchEncoding", what="encode_batch returned a")
+    expected = worker.run(S + "tokenize", tokenizer, texts)
+    for key in ("input_ids", "attention_mask"):
+        expect_tensor(got[key], expected[key], call=f"encode_batch(...)[{key!r}]")
+
+
+@pytest.mark.points(1)
+def test_encode_batch_truncates_at_max_length(student, worker, rng):
+    _, tokenizer, _ = _tiny(worker)
+    texts = ["the cat sat on a mat and the dog runs fast", "hello"]
+    max_length = inputs.randint(rng, 3, 6)
+    got = student.encode_batch(tokenizer, texts, max_length=max_length)
+    expected = worker.run(S + "tokenize", tokenizer, texts, max_length)
+    expect_tensor(got["input_ids"], expected["input_ids"], call=f"encode_batch(..., max_length={max_length})")
+
+
+# -- mean_pool -----------------------------------------------------------------------------------
+def _pool(states: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    weights = mask[..., None].to(states.dtype)
+    return (states * weights).sum(1) / weights.sum(1).clamp_min(1)
+
+
+def _states_and_mask(rng, batch: int, steps: int, hidden: int = 6):
+    states = inputs.tensor(rng, (batch, steps, hidden))
+    lengths = torch.randint(1, steps + 1, (batch,), generator=rng)
+    mask = (torch.arange(steps)[None, :] < lengths[:, None]).long()
+    return states, mask
+
+
+@pytest.mark.points(2)
+def test_mean_pool_ignores_padding(student, rng):
+    states, mask = _states_and_mask(rng, inputs.randint(rng, 2, 5), inputs.randint(rng, 3, 7))
+    mask[0] = 1  # one full row, the others padded
+    expect_tensor(student.mean_pool(states, mask), _pool(states, mask))
+
+
+@pytest.mark.points(2)
+@pytest.mark.kind("vectorised")
+def test_mean_pool_vectorised(student, reference, rng):
+    small, large = _states_and_mask(rng, 8, 8), _states_and_mask(rng, 32, 32)
+    expect_vectorised(
+        student.mean_pool, small, large, max_ops=30, reference=reference, timing=_states_and_mask(rng, 256, 64, 32)
+    )
+
+
+@pytest.mark.points(1)
+@pytest.mark.kind("device")
+def test_mean_pool_device(student, device, rng):
+    states, mask = _states_and_mask(rng, 3, 5)
+    got = student.mean_pool(inputs.to_device(states, device), inputs.to_device(mask, device))
+    expect_tensor(got, inputs.to_device(_pool(states, mask), device))
+
+
+# -- embed_texts ---------------------------------------------------------------------------------
+@pytest.fixture
+def isolated(student, worker):
+    """embed_texts graded with trusted encode_batch and mean_pool."""
+    for name in ("encode_batch", "mean_pool"):
+        worker.run(S + "replace", student, name, worker.ref(S + name))
+    return student
+
+
+def _expect_embeddings(got, expected: torch.Tensor) -> None:
+    expect_tensor(got, expected, rtol=1e-4, atol=1e-5)
+    if got.requires_grad:
+        fail("the embeddings require grad: run the model under torch.no_grad()")
+
+
+@pytest.mark.points(2)
+def test_embed_texts_batches_keep_order(isolated, worker, rng):
+    """7 texts in batches of 3: every vector equals that text embedded on its own."""
+    _, tokenizer, model = _tiny(worker, inputs.randint(rng, 0, 99))
+    texts = _pick(rng, 7)
+    got = isolated.embed_texts(texts, tokenizer, model, batch_size=3)
+    _expect_embeddings(got, worker.run(S + "embed_reference", texts, tokenizer, model))
+
+
+@pytest.mark.points(1)
+def test_embed_texts_is_deterministic_for_a_model_in_train_mode(isolated, worker, rng):
+    _, tokenizer, model = _tiny(worker)
+    model.train()  # dropout on: embed_texts must switch it off
+    texts = _pick(rng, 4)
+    first = isolated.embed_texts(texts, tokenizer, model)
+    _expect_embeddings(first, worker.run(S + "embed_reference", texts, tokenizer, model))
+    if not worker.run(S + "is_training", model):
+        fail("the model was handed over in train mode and came back in eval mode; restore its mode")
+
+
+@pytest.mark.points(1)
+def test_embed_texts_empty_list(isolated, worker):
+    _, tokenizer, model = _tiny(worker)
+    expect_tensor(isolated.embed_texts([], tokenizer, model), torch.zeros(0, HIDDEN))
+
+
+@pytest.mark.points(1)
+@pytest.mark.kind("device")
+def test_embed_texts_device(isolated, worker, device, rng):
+    """The model is on the device; the embeddings come back on the CPU as float32."""
+    _, tokenizer, model = _tiny(worker)
+    model.to(device)
+    texts = _pick(rng, 3)
+    got = isolated.embed_texts(texts, tokenizer, model, batch_size=2)
+    _expect_embeddings(got, worker.run(S + "embed_reference", texts, tokenizer, model))
+
+
+# -- cosine_similarity_matrix --------------------------------------------------------------------
+def _cosine(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    return F.cosine_similarity(a[:, None, :], b[None, :, :], dim=-1)
+
+
+@pytest.mark.points(2)
+def test_cosine_similarity_matrix_values(student, rng):
+    n, m, d = inputs.randint(rng, 1, 5), inputs.randint(rng, 6, 8), inputs.randint(rng, 2, 6)
+    a, b = inputs.tensor(rng, (n, d)) * 3, inputs.tensor(rng, (m, d))
+    expect_tensor(student.cosine_similarity_matrix(a, b), _cosine(a, b), rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.points(2)
+@pytest.mark.kind("vectorised")
+def test_cosine_similarity_matrix_vectorised(student, reference, rng):
+    def pair(n):
+        return inputs.tensor(rng, (n, 16)), inputs.tensor(rng, (n, 16))
+
+    expect_vectorised(
+        student.cosine_similarity_matrix, pair(8), pair(32), max_ops=30, reference=reference, timing=pair(256)
+    )
+
+
+@pytest.mark.points(1)
+@pytest.mark.kind("device")
+def test_cosine_similarity_matrix_device(student, device, rng):
+    a, b = inputs.tensor(rng, (3, 4)), inputs.tensor(rng, (2, 4))
+    got = student.cosine_similarity_matrix(inputs.to_device(a, device), inputs.to_device(b, device))
+    expect_tensor(got, inputs.to_device(_cosine(a, b), device), rtol=1e-4, atol=1e-5)

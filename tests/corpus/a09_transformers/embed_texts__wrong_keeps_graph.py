@@ -1,0 +1,13 @@
+"""No torch.no_grad(): the result requires grad."""
+
+
+def embed_texts(texts, tokenizer, model, batch_size=32):
+    device = next(model.parameters()).device
+    mode = model.training
+    model.eval()
+    out = []
+    for s in range(0, len(texts), batch_size):
+        batch = encode_batch(tokenizer, texts[s : s + batch_size]).to(device)
+        out.append(mean_pool(model(**batch).last_hidden_state, batch["attention_mask"]).float().cpu())
+    model.train(mode)
+    return torch.cat(out) if out else torch.zeros(0, model.config.hidden_size)
