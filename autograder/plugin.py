@@ -258,6 +258,8 @@ def _feedback(excinfo: pytest.ExceptionInfo | None, worker: Worker | None) -> st
         text = str(exc)
     else:
         text = f"the grader hit an internal error ({type(exc).__name__}: {exc}); please tell the course staff"
+    if worker is not None and worker.notes:
+        text += "\n\nWhile loading your submission:\n" + "\n".join(f"- {note}" for note in worker.notes)
     printed = worker.output() if worker is not None else ""
     if printed.strip():
         text += f"\n\nYour code printed:\n{printed}"

@@ -175,6 +175,7 @@ class Worker:
         self._job = Job(module_name, str(copy), str(self._scratch), str(self._log), seed, memory_bytes, simulate_cuda)
         self._conn: Connection | None = None
         self._pid: int | None = None
+        self.notes: list[str] = []  # for the student, e.g. notebook cells that raised
         self.module = Remote(self, 0, (), module_name)
 
     # -- life cycle ------------------------------------------------------------------------------
@@ -187,6 +188,7 @@ class Worker:
             printed = self.output().strip()
             printed = f"\n\nOutput before it stopped:\n{printed}" if printed else ""
             raise AssignmentUnavailable(f"{self.module_name} could not be imported: {exc}{printed}") from None
+        self.notes: list[str] = list(hello.get("notes", []))
         if "import_error" in hello:
             info = hello["import_error"]
             raise AssignmentUnavailable(

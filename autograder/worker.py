@@ -25,11 +25,13 @@ import collections
 import contextlib
 import importlib
 import importlib.util
+import json
 import os
 import random
 import resource
 import sys
 import traceback
+import types
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,11 +64,11 @@ def serve(conn: Any, job: Job) -> None:
     _isolate(job)
     with _device(job):
         try:
-            module = _import_student(job)
+            module, notes = _import_student(job)
         except BaseException as exc:  # noqa: BLE001 - any failure at import is the student's
             conn.send_bytes(wire.dumps({"import_error": describe_exception(exc, job.scratch)}))
             return
-        conn.send_bytes(wire.dumps({"ready": True}))
+        conn.send_bytes(wire.dumps({"ready": True, "notes": notes}))
         session = _Session(module, job)
         while True:
             try:
@@ -148,13 +150,41 @@ def _cap_memory(extra_bytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def _import_student(job: Job) -> Any:
+def _import_student(job: Job) -> tuple[Any, list[str]]:
+    """The submission as a module, and notes for the student (cells of a notebook that raised)."""
+    if job.student_file.endswith(".ipynb"):
+        return _run_notebook(job)
     spec = importlib.util.spec_from_file_location(job.module_name, job.student_file)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[job.module_name] = module
     spec.loader.exec_module(module)
-    return module
+    return module, []
+
+
+def _run_notebook(job: Job) -> tuple[Any, list[str]]:
+    """Run a notebook's code cells in order in one module namespace, as a kernel would.
+
+    IPython magics (``%...``) and shell lines (``!...``) are skipped. A cell that raises is noted
+    and skipped, so the functions defined in the other cells can still be graded.
+    """
+    with open(job.student_file, encoding="utf-8") as f:
+        notebook = json.load(f)
+    module = types.ModuleType(job.module_name)
+    module.__file__ = job.student_file
+    sys.modules[job.module_name] = module
+    notes = []
+    code_cells = [c for c in notebook.get("cells", []) if c.get("cell_type") == "code"]
+    for number, cell in enumerate(code_cells, start=1):
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else source
+        lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
+        try:
+            exec(compile("\n".join(lines), f"<cell {number}>", "exec"), module.__dict__)  # noqa: S102
+        except BaseException as exc:  # noqa: BLE001 - a broken cell costs only what it defines
+            info = describe_exception(exc, job.scratch)
+            notes.append(f"code cell {number} raised {info['type']}: {info['message']} (it was skipped)")
+    return module, notes
 
 
 def describe_exception(exc: BaseException, student_dir: str) -> dict:
