@@ -1,4 +1,4 @@
-"""Instructor commands: ``python -m autograder release``."""
+"""Instructor commands: ``python -m autograder release | grade-all | gradescope``."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from autograder import stubs
+from autograder import batch, gradescope, stubs
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -18,7 +18,30 @@ def main(argv: list[str] | None = None) -> int:
     release.add_argument("--solutions", type=Path, default=REPO / "solutions")
     release.add_argument("--assignments", type=Path, default=REPO / "assignments")
     release.add_argument("--check", action="store_true", help="only report stale stubs; exit 1 if any")
+    grade_all = commands.add_parser("grade-all", help="grade every student folder, notebook or zip in a folder")
+    grade_all.add_argument("submissions", type=Path)
+    grade_all.add_argument("--out", type=Path, default=Path("grading-out"))
+    grade_all.add_argument("--jobs", type=int, default=2, help="students graded at once")
+    grade_all.add_argument("--force", action="store_true", help="grade again students already graded")
+    grade_all.add_argument("--timeout", type=float, default=1800, help="seconds for one student")
+    grade_all.add_argument("--grade-seed", type=int, help="the same hidden inputs for everyone")
+    bundle = commands.add_parser("gradescope", help="build the zip Gradescope's autograder runs")
+    bundle.add_argument("--out", type=Path, default=Path("autograder.zip"))
     args = parser.parse_args(argv)
+
+    if args.command == "grade-all":
+        extra = [] if args.grade_seed is None else ["--grade-seed", str(args.grade_seed)]
+        outcomes = batch.grade_all(
+            args.submissions, args.out, jobs=args.jobs, force=args.force, timeout=args.timeout, extra=extra
+        )
+        errors = [o for o in outcomes if o.status != "ok"]
+        print(f"graded {len(outcomes)} students ({len(errors)} errors): {args.out / 'grades.csv'}")
+        for o in errors:
+            print(f"  {o.student}: {o.status}")
+        return 0
+    if args.command == "gradescope":
+        print(f"wrote {gradescope.build(args.out)}")
+        return 0
 
     if args.command == "release":
         if args.check:

@@ -1,0 +1,77 @@
+"""Instructor commands end to end: a class graded in one command, and the Gradescope bundle run the
+way Gradescope runs it."""
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+
+from conftest import REPO, SOLUTIONS
+
+
+def _class(tmp_path):
+    """Four students: a perfect folder, a zip with one wrong function, a notebook-only student, and
+    one whose code kills its grading worker at import."""
+    root = tmp_path / "submissions"
+    perfect = root / "ada"
+    perfect.mkdir(parents=True)
+    for name in ("a01_tensors", "a02_views"):
+        shutil.copy(SOLUTIONS / f"{name}.py", perfect / f"{name}.py")
+    wrong = tmp_path / "bob"
+    wrong.mkdir()
+    shutil.copy(SOLUTIONS / "a01_tensors.py", wrong / "a01_tensors.py")
+    source = (SOLUTIONS / "a02_views.py").read_text() + "\n\ndef outer_sum(a, b):\n    return a[None, :] + b[:, None]\n"
+    (wrong / "a02_views.py").write_text(source)
+    with zipfile.ZipFile(root / "bob.zip", "w") as archive:
+        for path in wrong.iterdir():
+            archive.write(path, f"bob/{path.name}")
+    crash = root / "eve"
+    crash.mkdir()
+    (crash / "a01_tensors.py").write_text("import os\nos._exit(1)\n")
+    return root
+
+
+def test_grade_all_grades_a_class(tmp_path):
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "autograder", "grade-all", str(_class(tmp_path)), "--out", str(out)]
+    done = subprocess.run(command + ["--jobs", "2", "--grade-seed", "7"], cwd=REPO, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = {row["student"]: row for row in csv.DictReader((out / "grades.csv").open())}
+    assert set(rows) == {"ada", "bob", "eve"}
+    assert rows["ada"]["status"] == rows["bob"]["status"] == rows["eve"]["status"] == "ok"
+    assert float(rows["ada"]["a02_views"]) > float(rows["bob"]["a02_views"]) > 0
+    assert rows["ada"]["a01_tensors"] == rows["bob"]["a01_tensors"] != "0"
+    assert float(rows["eve"]["total"]) == 0
+    feedback = (out / "bob" / "feedback.md").read_text()
+    assert "test_outer_sum_values" in feedback and "a01_tensors" in feedback
+    assert (out / "scores.png").stat().st_size > 1000
+    results = json.loads((out / "ada" / "results.json").read_text())
+    assert "grade seed 7" in results["output"]
+    again = subprocess.run(command, cwd=REPO, capture_output=True, text=True)  # already graded: skipped
+    assert again.returncode == 0 and "graded 3 students (0 errors)" in again.stdout
+
+
+def test_gradescope_bundle_runs_like_gradescope(tmp_path):
+    bundle = tmp_path / "autograder.zip"
+    subprocess.run([sys.executable, "-m", "autograder", "gradescope", "--out", str(bundle)], cwd=REPO, check=True)
+    root = tmp_path / "autograder"
+    with zipfile.ZipFile(bundle) as archive:
+        names = archive.namelist()
+        archive.extractall(root / "source")
+    assert {"setup.sh", "run_autograder", "autograder/plugin.py", "solutions/a01_tensors.py"} <= set(names)
+    assert not any("corpus" in n or n.startswith("tests/") for n in names)
+    (root / "submission").mkdir()
+    shutil.copy(SOLUTIONS / "a02_views.py", root / "submission" / "a02_views.py")
+    path = f"{os.path.dirname(sys.executable)}:{os.environ['PATH']}"  # python3 is this environment's
+    env = {**os.environ, "AUTOGRADER_ROOT": str(root), "PATH": path}
+    subprocess.run(["bash", str(root / "source" / "run_autograder")], env=env, check=True, capture_output=True)
+    results = json.loads((root / "results" / "results.json").read_text())
+    by_assignment = {}
+    for test in results["tests"]:
+        got, out_of = by_assignment.get(test["tags"][0], (0, 0))
+        by_assignment[test["tags"][0]] = (got + test["score"], out_of + test["max_score"])
+    assert by_assignment["a02_views"][0] == by_assignment["a02_views"][1] > 0
+    assert by_assignment["a01_tensors"][0] == 0
