@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from autograder import scores
+from autograder import sandbox, scores
 from autograder.remote import AssignmentUnavailable, GradingFeedback, Remote, Worker
 from autograder.simcuda.build import SimulatedCudaUnavailable
 from autograder.submission import Submission
@@ -64,6 +64,19 @@ class GradingRun:
         self.import_timeout: float = option.import_timeout
         self.memory_bytes = int(option.worker_memory_mb * 2**20)
         self.results_path: str | None = option.results
+        package = Path(__file__).resolve().parent
+        submissions = self.submission.path if self.submission.only is None else self.submission.path.parent
+        self.hidden = tuple(
+            str(p)
+            for p in (
+                package,
+                package.parent / "solutions",
+                package.parent / "tests",
+                self.reference_dir,
+                submissions,
+                *map(Path, option.hide or []),
+            )
+        )
         self.tests: list[TestInfo] = []
         self.started = time.time()
 
@@ -88,6 +101,7 @@ class GradingRun:
             import_timeout=self.import_timeout,
             simulate_cuda=simulate_cuda,
             preload=preload,
+            hide=self.hidden,
         )
         try:
             worker.start()
@@ -107,6 +121,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--reference", help="folder of reference solutions for timing checks (default: solutions/)")
     group.addoption("--grade-seed", type=int, default=None, help="seed of the hidden random inputs (replay a run)")
     group.addoption("--call-timeout", type=float, default=10.0, help="seconds one call to student code may take")
+    group.addoption("--hide", action="append", help="a folder workers must not see (repeatable; as root)")
     group.addoption("--import-timeout", type=float, default=30.0, help="seconds importing a submission may take")
     group.addoption("--worker-memory-mb", type=float, default=4096, help="memory a worker may map beyond torch")
 
@@ -166,7 +181,14 @@ def _test_info(item: pytest.Item, assignment: str) -> TestInfo:
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
     run = config.stash[RUN]
-    return [f"autograder: submission {run.submission.path}", f"autograder: grade seed {run.seed}"]
+    lines = [f"autograder: submission {run.submission.path}", f"autograder: grade seed {run.seed}"]
+    limits = sandbox.limitations()
+    lines.append(
+        f"autograder: note: {limits}"
+        if limits
+        else "autograder: workers run as unprivileged users, grader files hidden"
+    )
+    return lines
 
 
 # -- fixtures ------------------------------------------------------------------------------------

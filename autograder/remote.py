@@ -163,6 +163,7 @@ class Worker:
         import_timeout: float = 30.0,
         simulate_cuda: bool = False,
         preload: tuple[str, ...] = (),
+        hide: tuple[str, ...] = (),
     ) -> None:
         self.module_name = module_name
         self.call_timeout = call_timeout
@@ -172,7 +173,9 @@ class Worker:
         self._log = self._scratch.parent / f"{self._scratch.name}.log"
         copy = self._scratch / f"{module_name}{student_file.suffix}"
         shutil.copyfile(student_file, copy)
-        self._job = Job(module_name, str(copy), str(self._scratch), str(self._log), seed, memory_bytes, simulate_cuda)
+        self._job = Job(
+            module_name, str(copy), str(self._scratch), str(self._log), seed, memory_bytes, simulate_cuda, hide
+        )
         self._conn: Connection | None = None
         self._pid: int | None = None
         self.notes: list[str] = []  # for the student, e.g. notebook cells that raised

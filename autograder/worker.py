@@ -40,7 +40,7 @@ import numpy as np
 import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 
-from autograder import wire
+from autograder import sandbox, scenarios, wire  # noqa: F401 - scenarios: imported before folders are hidden
 
 MAX_MESSAGE_CHARS = 2000
 BACKWARD = "autograd.backward"  # OpCounter's name for ops that autograd's engine ran
@@ -57,6 +57,7 @@ class Job:
     seed: int
     memory_bytes: int
     simulate_cuda: bool = False  # run on the simulated CUDA device (device tests without a GPU)
+    hide: tuple[str, ...] = ()  # folders the worker must not see (see autograder.sandbox)
 
 
 def serve(conn: Any, job: Job) -> None:
@@ -134,6 +135,7 @@ def _isolate(job: Job) -> None:
     os.dup2(log, 2)
     os.chdir(job.scratch)
     sys.path.insert(0, job.scratch)
+    sandbox.confine(job.scratch, list(job.hide))
     torch.set_num_threads(1)
     torch.manual_seed(job.seed)
     np.random.seed(job.seed % 2**32)

@@ -30,6 +30,8 @@ import sys
 import traceback
 from multiprocessing.connection import Connection
 
+from autograder import sandbox
+
 _HEADER = struct.Struct("!I")
 
 
@@ -100,6 +102,8 @@ def _reap(pid: int) -> int | None:
             os.kill(target, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
+    if sandbox.can_isolate():
+        sandbox.kill_everything_of(sandbox.worker_uid(pid))  # what left the group, daemons too
     try:
         _, status = os.waitpid(pid, 0)
     except ChildProcessError:
