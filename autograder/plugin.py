@@ -267,7 +267,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
             report.longrepr = info.feedback
     elif report.when == "call":
         info.status = "passed"
+        printed = _printed(item.stash.get(WORKER, None))
+        info.feedback = printed.strip()  # warnings and prints stay visible on a pass too
     return report
+
+
+def _printed(worker: Worker | None) -> str:
+    printed = worker.output() if worker is not None else ""
+    return f"Your code printed:\n{printed}" if printed.strip() else ""
 
 
 def _feedback(excinfo: pytest.ExceptionInfo | None, worker: Worker | None) -> str:
@@ -282,10 +289,8 @@ def _feedback(excinfo: pytest.ExceptionInfo | None, worker: Worker | None) -> st
         text = f"the grader hit an internal error ({type(exc).__name__}: {exc}); please tell the course staff"
     if worker is not None and worker.notes:
         text += "\n\nWhile loading your submission:\n" + "\n".join(f"- {note}" for note in worker.notes)
-    printed = worker.output() if worker is not None else ""
-    if printed.strip():
-        text += f"\n\nYour code printed:\n{printed}"
-    return text
+    printed = _printed(worker)
+    return f"{text}\n\n{printed}" if printed else text
 
 
 def _skip_reason(report: pytest.TestReport) -> str:

@@ -177,3 +177,18 @@ def test_the_report_says_what_is_not_enforced(tmp_path):
     )
     expected = "workers run as unprivileged users" if sandbox.can_isolate() else "workers run as the grading user"
     assert expected in done.stdout
+
+
+def test_warnings_neither_fail_a_test_nor_vanish(tmp_path):
+    source = textwrap.dedent(
+        """
+        import warnings
+
+        def outer_sum(a, b):
+            warnings.warn("outer_sum: this is a UserWarning from the student's code")
+            return a[:, None] + b[None, :]
+        """
+    )
+    graded = grade(with_override(tmp_path, "a02_views", source), tmp_path / "r.json")
+    assert graded.score == graded.max_score
+    assert any("UserWarning" in t["output"] for t in graded.tests_of("outer_sum"))
