@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from autograder import batch, gradescope, stubs
+from autograder import batch, bench, gradescope, stubs
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -27,6 +27,10 @@ def main(argv: list[str] | None = None) -> int:
     grade_all.add_argument("--grade-seed", type=int, help="the same hidden inputs for everyone")
     bundle = commands.add_parser("gradescope", help="build the zip Gradescope's autograder runs")
     bundle.add_argument("--out", type=Path, default=Path("autograder.zip"))
+    measure = commands.add_parser("bench", help="measure grading speed on this machine")
+    measure.add_argument("--copies", type=int, default=4, help="reference submissions for the batch measurement")
+    measure.add_argument("--jobs", type=int, default=2)
+    measure.add_argument("--quick", action="store_true", help="round trips only")
     args = parser.parse_args(argv)
 
     if args.command == "grade-all":
@@ -38,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"graded {len(outcomes)} students ({len(errors)} errors): {args.out / 'grades.csv'}")
         for o in errors:
             print(f"  {o.student}: {o.status}")
+        return 0
+    if args.command == "bench":
+        bench.main(copies=args.copies, jobs=args.jobs, quick=args.quick)
         return 0
     if args.command == "gradescope":
         print(f"wrote {gradescope.build(args.out)}")

@@ -75,3 +75,10 @@ def test_gradescope_bundle_runs_like_gradescope(tmp_path):
         by_assignment[test["tags"][0]] = (got + test["score"], out_of + test["max_score"])
     assert by_assignment["a02_views"][0] == by_assignment["a02_views"][1] > 0
     assert by_assignment["a01_tensors"][0] == 0
+
+
+def test_bench_quick_prints_its_table():
+    command = [sys.executable, "-m", "autograder", "bench", "--quick"]
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "round trip: 1 MB tensor" in done.stdout and "worker start" in done.stdout

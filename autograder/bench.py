@@ -1,0 +1,106 @@
+"""``python -m autograder bench``: how fast grading is on this machine, measured in one run.
+
+- wall time to grade the reference solutions (every assignment), as a student would run it;
+- the worker round trip: median seconds per call for small and 1 MB tensors;
+- batch throughput: N copies of the reference graded by ``grade-all --jobs 2``, and what that means
+  for a 300-student class;
+- ``nbgrader autograde`` of the same work, when nbgrader is installed (otherwise said so).
+
+Targets (reported, not asserted): a full submission <= 20 s; a 300-student class <= 30 min on
+2 cores; >= 3x faster than nbgrader.
+"""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from autograder import batch
+from autograder.remote import Worker
+
+REPO = Path(__file__).resolve().parent.parent
+ECHO = "def echo(x):\n    return x\n"
+
+
+def grade_reference() -> float:
+    start = time.perf_counter()
+    command = [sys.executable, "-m", "pytest", "autograder", "--submission", "solutions", "-q"]
+    subprocess.run(command, cwd=REPO, capture_output=True, check=False)
+    return time.perf_counter() - start
+
+
+def round_trip(calls: int) -> dict[str, float]:
+    """Median seconds per call of an identity function, by argument size."""
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "echo.py"
+        source.write_text(ECHO)
+        worker = Worker("echo", source, seed=0, call_timeout=30, memory_bytes=2**33)
+        worker.start()
+        try:
+            timings = {}
+            for label, value in (("small tensor (4 floats)", torch.ones(4)), ("1 MB tensor", torch.ones(2**18))):
+                samples = []
+                for _ in range(calls):
+                    start = time.perf_counter()
+                    worker.module.echo(value)
+                    samples.append(time.perf_counter() - start)
+                timings[label] = statistics.median(samples)
+            timings["worker start (fork + import)"] = _start_cost(source)
+        finally:
+            worker.close()
+    return timings
+
+
+def _start_cost(source: Path, n: int = 10) -> float:
+    samples = []
+    for _ in range(n):
+        start = time.perf_counter()
+        worker = Worker("echo", source, seed=0, call_timeout=30, memory_bytes=2**33)
+        worker.start()
+        worker.close()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def batch_throughput(copies: int, jobs: int) -> float:
+    """Seconds per student when ``copies`` reference submissions are graded ``jobs`` at a time."""
+    with tempfile.TemporaryDirectory() as folder:
+        submissions = Path(folder) / "class"
+        for i in range(copies):
+            shutil.copytree(REPO / "solutions", submissions / f"student{i:03d}")
+        start = time.perf_counter()
+        batch.grade_all(submissions, Path(folder) / "out", jobs=jobs)
+        return (time.perf_counter() - start) / copies
+
+
+def nbgrader_status() -> str:
+    return "installed" if shutil.which("nbgrader") else "not installed (pip install '.[instructor]')"
+
+
+def main(copies: int = 4, jobs: int = 2, calls: int = 200, quick: bool = False) -> Table:
+    table = Table(title="autograder bench (this machine)")
+    for column in ("measurement", "value", "target", "ratio"):
+        table.add_column(column, justify="left" if column == "measurement" else "right")
+    for label, seconds in round_trip(calls).items():
+        table.add_row(f"round trip: {label}", f"{seconds * 1e3:.2f} ms", "", "")
+    if not quick:
+        full = grade_reference()
+        table.add_row("grade the reference (all assignments)", f"{full:.1f} s", "<= 20 s", f"{full / 20:.2f}")
+        per_student = batch_throughput(copies, jobs)
+        table.add_row(f"grade-all --jobs {jobs}: per student ({copies} copies)", f"{per_student:.1f} s", "", "")
+        class_minutes = 300 * per_student / 60
+        ratio = f"{class_minutes / 30:.2f}"
+        table.add_row("300 students (extrapolated)", f"{class_minutes:.1f} min", "<= 30 min", ratio)
+    table.add_row("nbgrader autograde", escape(nbgrader_status()), ">= 3x slower", "")
+    Console(width=110).print(table)
+    return table
