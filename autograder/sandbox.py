@@ -2,7 +2,8 @@
 
 As root (CI, Gradescope), each worker:
 
-- gets a private mount namespace in which the reference solutions, the hidden suites, the
+- gets a network namespace of its own (no interfaces up: no connection to anything, the grader's
+  machine included) and a private mount namespace in which the reference solutions, the hidden suites, the
   repository's tests and the submissions folder are covered by empty tmpfs mounts: student code
   cannot read them (its own file was copied into its scratch folder first);
 - drops to an unprivileged uid of its own (:func:`worker_uid`, from its pid): it cannot write the
@@ -30,7 +31,7 @@ from pathlib import Path
 FIRST_UID, UIDS = 40000, 20000  # inside the usual 65536-uid map of containers
 MAX_PROCESSES = 256
 MAX_FILE_BYTES = 256 * 2**20
-_CLONE_NEWNS = 0x00020000
+_CLONE_NEWNS, _CLONE_NEWNET = 0x00020000, 0x40000000
 _MS_BIND, _MS_REC, _MS_PRIVATE, _MNT_DETACH = 0x1000, 0x4000, 1 << 18, 2
 
 
@@ -63,6 +64,7 @@ def confine(scratch: str, hide: list[str]) -> None:
         for name in [root, *(os.path.join(root, n) for n in dirs + files)]:
             os.chown(name, uid, uid)
     libc = ctypes.CDLL(None, use_errno=True)
+    libc.unshare(_CLONE_NEWNET)  # best effort: where it fails, the worker keeps the host's network
     if libc.unshare(_CLONE_NEWNS) != 0:
         return  # no private mounts here: hiding and the user change are not possible
     libc.mount(b"none", b"/", None, _MS_REC | _MS_PRIVATE, None)  # never propagate to the host

@@ -126,6 +126,14 @@ def probe(tmp_path):
                 except OSError as exc:
                     return type(exc).__name__
 
+            def connect(port):
+                import socket
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=2).close()
+                    return "connected"
+                except OSError as exc:
+                    return type(exc).__name__
+
             def fork_bomb():
                 children = 0
                 try:
@@ -157,6 +165,17 @@ def test_workers_cannot_read_hidden_material(probe):
 @root_only
 def test_workers_cannot_signal_the_grader(probe):
     assert probe.kill(os.getpid()) == "PermissionError"
+
+
+@root_only
+def test_workers_have_no_network(probe):
+    import socket
+
+    server = socket.create_server(("127.0.0.1", 0))
+    try:
+        assert probe.connect(server.getsockname()[1]) != "connected"
+    finally:
+        server.close()
 
 
 @root_only

@@ -54,6 +54,21 @@ def test_grade_all_grades_a_class(tmp_path):
     assert again.returncode == 0 and "graded 3 students (0 errors)" in again.stdout
 
 
+def test_a_student_whose_grading_overruns_gets_an_error_row(tmp_path):
+    root = tmp_path / "submissions"
+    (root / "slow").mkdir(parents=True)
+    (root / "slow" / "a02_views.py").write_text("import time\ntime.sleep(60)\n")
+    (root / "fine").mkdir()
+    shutil.copy(SOLUTIONS / "a02_views.py", root / "fine" / "a02_views.py")
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "autograder", "grade-all", str(root), "--out", str(out), "--timeout", "20"]
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
+    assert done.returncode == 0
+    rows = {row["student"]: row for row in csv.DictReader((out / "grades.csv").open())}
+    assert rows["slow"]["status"].startswith("error: grading took more than 20 s")
+    assert rows["fine"]["status"] == "ok" and float(rows["fine"]["a02_views"]) > 30
+
+
 def test_gradescope_bundle_runs_like_gradescope(tmp_path):
     bundle = tmp_path / "autograder.zip"
     subprocess.run([sys.executable, "-m", "autograder", "gradescope", "--out", str(bundle)], cwd=REPO, check=True)
