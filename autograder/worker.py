@@ -194,7 +194,7 @@ def describe_exception(exc: BaseException, student_dir: str) -> dict:
     frames = [
         frame
         for frame in traceback.extract_tb(exc.__traceback__)
-        if frame.filename.startswith(student_dir) or frame.filename.startswith("<")
+        if frame.filename.startswith(student_dir) or frame.filename.startswith("<cell ")  # notebook cells
     ]
     for frame in frames:
         frame.filename = Path(frame.filename).name
