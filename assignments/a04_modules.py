@@ -22,6 +22,14 @@ class ParallelLinear(nn.Module):
     weights (no sharing).
 
     ``forward(x)``: ``x`` of shape ``[..., dim]``; returns a tuple of the ``n`` outputs, in order.
+
+    Example:
+        >>> layers = ParallelLinear(dim=4, n=3)
+        >>> outs = layers(torch.zeros(2, 4))
+        >>> len(outs), outs[0].shape
+        (3, torch.Size([2, 4]))
+        >>> list(layers.state_dict())[:2]
+        ['linears.0.weight', 'linears.0.bias']
     """
 
     def __init__(self, dim: int, n: int) -> None:
@@ -41,6 +49,10 @@ class MLP(nn.Module):
     Dropout is active in ``train()`` mode and does nothing in ``eval()`` mode.
 
     ``forward(x)``: ``[..., in_dim] -> [..., out_dim]``.
+
+    Example:
+        >>> MLP(in_dim=4, hidden_dim=8, out_dim=2)(torch.zeros(5, 4)).shape
+        torch.Size([5, 2])
     """
 
     def __init__(self, in_dim: int, hidden_dim: int, out_dim: int, dropout: float = 0.0) -> None:
@@ -61,6 +73,13 @@ class ResidualStack(nn.Module):
     are ``blocks.{i}.0.weight`` for the LayerNorm, ``blocks.{i}.1.weight`` for the Linear...).
 
     ``forward(x)``: ``[..., dim] -> [..., dim]``.
+
+    Example:
+        >>> stack = ResidualStack(dim=4, depth=2)
+        >>> stack(torch.zeros(3, 4)).shape
+        torch.Size([3, 4])
+        >>> len(stack.blocks)
+        2
     """
 
     def __init__(self, dim: int, depth: int) -> None:
@@ -92,6 +111,11 @@ def freeze(module: nn.Module) -> nn.Module:
 
     (Setting an attribute ``module.requires_grad = False`` does nothing: each parameter has its own
     flag.) ``freeze`` does not change train/eval mode.
+
+    Example:
+        >>> layer = freeze(nn.Linear(2, 2))
+        >>> [p.requires_grad for p in layer.parameters()]
+        [False, False]
     """
     # YOUR CODE HERE
     raise NotImplementedError("freeze is not implemented yet")

@@ -58,6 +58,12 @@ def no_grad_forward(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
     The output must not require grad (``grad_fn`` is None), the model's layers must run with
     gradients disabled (so no graph is recorded at all, not merely detached at the end), and the
     model's parameters must still require grad afterwards.
+
+    Example:
+        >>> model = nn.Linear(3, 1)
+        >>> out = no_grad_forward(model, torch.ones(2, 3))
+        >>> out.requires_grad, model.weight.requires_grad
+        (False, True)
     """
     # YOUR CODE HERE
     raise NotImplementedError("no_grad_forward is not implemented yet")

@@ -35,6 +35,12 @@ class RNNLanguageModel(nn.Module):
 
     Raises:
         ValueError: ``cell`` is not ``"rnn"``, ``"lstm"`` or ``"gru"``.
+
+    Example:
+        >>> model = RNNLanguageModel(vocab_size=10, hidden_dim=8, cell="lstm")
+        >>> logits, (h, c) = model(torch.tensor([[1, 2, 3]]))
+        >>> logits.shape, h.shape
+        (torch.Size([1, 3, 10]), torch.Size([1, 1, 8]))
     """
 
     def __init__(
@@ -67,6 +73,12 @@ def teacher_forcing_loss(model: nn.Module, targets: torch.Tensor, bos_id: int, p
 
     Feed ``shift_right(targets, bos_id)``; score the logits at every position against ``targets``;
     return the mean over positions whose target is not ``pad_id`` (a 0-d tensor).
+
+    Example:
+        >>> model = RNNLanguageModel(vocab_size=10, hidden_dim=8)
+        >>> loss = teacher_forcing_loss(model, torch.tensor([[5, 6, 0]]), bos_id=1, pad_id=0)
+        >>> loss.shape, loss.requires_grad
+        (torch.Size([]), True)
     """
     # YOUR CODE HERE
     raise NotImplementedError("teacher_forcing_loss is not implemented yet")
@@ -78,6 +90,12 @@ def free_running_loss(model: nn.Module, targets: torch.Tensor, bos_id: int, pad_
     Step by step for ``t = 0 .. T-1``: feed one token per row (``bos_id`` at ``t = 0``, afterwards
     the argmax of the previous step's logits, detached), carrying the hidden state; collect the
     logits. Score them against ``targets`` as :func:`teacher_forcing_loss` does.
+
+    Example:
+        >>> model = RNNLanguageModel(vocab_size=10, hidden_dim=8)
+        >>> loss = free_running_loss(model, torch.tensor([[5, 6, 0]]), bos_id=1, pad_id=0)
+        >>> loss.shape, loss.requires_grad
+        (torch.Size([]), True)
     """
     # YOUR CODE HERE
     raise NotImplementedError("free_running_loss is not implemented yet")
@@ -89,6 +107,12 @@ def greedy_decode(model: nn.Module, bos_id: int, eos_id: int, max_len: int, batc
     Returns a LongTensor ``[batch_size, L]`` on the model's device, ``L <= max_len``, without the
     ``bos``. Stop as soon as every row has produced ``eos_id`` (so ``L`` may be shorter than
     ``max_len``); after its ``eos`` a row is filled with ``eos_id``. No gradients are needed.
+
+    Example:
+        >>> model = RNNLanguageModel(vocab_size=10, hidden_dim=8)
+        >>> out = greedy_decode(model, bos_id=1, eos_id=2, max_len=5, batch_size=3)
+        >>> out.dtype, out.shape[0], out.shape[1] <= 5
+        (torch.int64, 3, True)
     """
     # YOUR CODE HERE
     raise NotImplementedError("greedy_decode is not implemented yet")

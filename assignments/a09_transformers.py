@@ -45,6 +45,11 @@ def mean_pool(last_hidden_state: torch.Tensor, attention_mask: torch.Tensor) -> 
     """Average each sentence's hidden states over its real tokens: ``[B, T, H], [B, T] -> [B, H]``.
 
     Padding positions (mask 0) count for nothing. Vectorised: no loop over the batch.
+
+    Example:
+        >>> hidden = torch.tensor([[[1.0, 2.0], [3.0, 4.0], [9.0, 9.0]]])
+        >>> mean_pool(hidden, torch.tensor([[1, 1, 0]]))
+        tensor([[2., 3.]])
     """
     # YOUR CODE HERE
     raise NotImplementedError("mean_pool is not implemented yet")
@@ -68,6 +73,11 @@ def cosine_similarity_matrix(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     """Cosine similarity of every row of ``a`` with every row of ``b``: ``[n, d], [m, d] -> [n, m]``.
 
     Vectorised (normalise the rows, then one matrix product).
+
+    Example:
+        >>> cosine_similarity_matrix(torch.tensor([[1.0, 0.0], [1.0, 1.0]]), torch.tensor([[2.0, 0.0]]))
+        tensor([[1.0000],
+                [0.7071]])
     """
     # YOUR CODE HERE
     raise NotImplementedError("cosine_similarity_matrix is not implemented yet")

@@ -1,4 +1,4 @@
-"""Instructor commands: ``python -m autograder release | grade-all | gradescope``."""
+"""Instructor commands: ``python -m autograder release | grade-all | gradescope | bench``."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from autograder import batch, bench, gradescope, stubs
+from autograder import batch, bench, gradescope, release, stubs
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -14,10 +14,13 @@ REPO = Path(__file__).resolve().parent.parent
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    release = commands.add_parser("release", help="regenerate assignments/ (student stubs) from solutions/")
-    release.add_argument("--solutions", type=Path, default=REPO / "solutions")
-    release.add_argument("--assignments", type=Path, default=REPO / "assignments")
-    release.add_argument("--check", action="store_true", help="only report stale stubs; exit 1 if any")
+    publish = commands.add_parser(
+        "release", help="regenerate assignments/ (stubs), source/ (nbgrader notebooks) and release/ from solutions/"
+    )
+    publish.add_argument("--solutions", type=Path, default=REPO / "solutions")
+    publish.add_argument("--assignments", type=Path, default=REPO / "assignments")
+    publish.add_argument("--course", type=Path, default=REPO, help="nbgrader course root (source/, release/)")
+    publish.add_argument("--check", action="store_true", help="only report stale files; exit 1 if any")
     grade_all = commands.add_parser("grade-all", help="grade every student folder, notebook or zip in a folder")
     grade_all.add_argument("submissions", type=Path)
     grade_all.add_argument("--out", type=Path, default=Path("grading-out"))
@@ -51,15 +54,29 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     if args.command == "release":
-        if args.check:
-            stale = stubs.stale_stubs(args.solutions, args.assignments)
-            for name in stale:
-                print(f"stale: assignments/{name} (run python -m autograder release)")
-            return 1 if stale else 0
+        return _release(args)
+    return 2
+
+
+def _release(args: argparse.Namespace) -> int:
+    stale = [f"assignments/{name}" for name in stubs.stale_stubs(args.solutions, args.assignments)]
+    if not args.check:
         for path in stubs.write_stubs(args.solutions, args.assignments):
             print(f"wrote {path}")
-        return 0
-    return 2
+    try:
+        if args.check:
+            stale += release.stale_release(args.solutions, args.course / "release")
+        else:
+            for path in release.build(args.solutions, args.course):
+                print(f"wrote {path}")
+    except ImportError:
+        print("nbgrader is not installed, so release/ was not built: pip install -e '.[instructor]'", file=sys.stderr)
+        return 1
+    if args.check:
+        for name in stale:
+            print(f"stale: {name} (run python -m autograder release)")
+        return 1 if stale else 0
+    return 0
 
 
 if __name__ == "__main__":

@@ -168,7 +168,9 @@ def _run_notebook(job: Job) -> tuple[Any, list[str]]:
     """Run a notebook's code cells in order in one module namespace, as a kernel would.
 
     IPython magics (``%...``) and shell lines (``!...``) are skipped. A cell that raises is noted
-    and skipped, so the functions defined in the other cells can still be graded.
+    and skipped, so the functions defined in the other cells can still be graded. Cells that check
+    code rather than define it are skipped too: nbgrader's autograded test cells (``grade`` without
+    ``solution``; their hidden block grades this very notebook) and the release's example cells.
     """
     with open(job.student_file, encoding="utf-8") as f:
         notebook = json.load(f)
@@ -178,6 +180,8 @@ def _run_notebook(job: Job) -> tuple[Any, list[str]]:
     notes = []
     code_cells = [c for c in notebook.get("cells", []) if c.get("cell_type") == "code"]
     for number, cell in enumerate(code_cells, start=1):
+        if _checks_code(cell):
+            continue
         source = cell.get("source", "")
         source = "".join(source) if isinstance(source, list) else source
         lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
@@ -187,6 +191,15 @@ def _run_notebook(job: Job) -> tuple[Any, list[str]]:
             info = describe_exception(exc, job.scratch)
             notes.append(f"code cell {number} raised {info['type']}: {info['message']} (it was skipped)")
     return module, notes
+
+
+def _checks_code(cell: dict) -> bool:
+    meta = cell.get("metadata")
+    meta = meta.get("nbgrader") if isinstance(meta, dict) else None
+    if not isinstance(meta, dict):
+        return False
+    is_test = bool(meta.get("grade")) and not meta.get("solution")
+    return is_test or str(meta.get("grade_id", "")).startswith("example_")
 
 
 def describe_exception(exc: BaseException, student_dir: str) -> dict:

@@ -46,6 +46,12 @@ def fit_quadratic(xs: torch.Tensor, ys: torch.Tensor, lr: float = 0.05, steps: i
 
     Returns:
         ``(a, b)`` as Python floats.
+
+    Example:
+        >>> xs, ys = torch.tensor([-1.0, 1.0, 2.0]), torch.tensor([1.5, 1.5, 3.0])  # y = 0.5 x**2 + 1
+        >>> a, b = fit_quadratic(xs, ys)
+        >>> round(a, 2), round(b, 2)
+        (0.5, 1.0)
     """
     ### BEGIN SOLUTION
     a = torch.zeros((), dtype=xs.dtype, device=xs.device, requires_grad=True)
@@ -67,6 +73,14 @@ def make_optimizer(name: str, params: Iterable[nn.Parameter], lr: float) -> torc
 
     Raises:
         ValueError: an unknown name; the message lists the valid ones.
+
+    Example:
+        >>> make_optimizer("Adam", nn.Linear(2, 1).parameters(), lr=0.1).__class__.__name__
+        'Adam'
+        >>> make_optimizer("rmsprop", nn.Linear(2, 1).parameters(), lr=0.1)
+        Traceback (most recent call last):
+            ...
+        ValueError: ...
     """
     ### BEGIN SOLUTION
     key = name.lower()
@@ -87,6 +101,15 @@ def train_step(
     Move the batch to the model's device, put the model in training mode, then: clear gradients,
     forward, loss, backward, step. Exactly one optimizer step, and no gradient left over from an
     earlier call may leak into this one.
+
+    Example:
+        >>> model = nn.Linear(1, 1)
+        >>> optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        >>> batch = (torch.ones(4, 1), torch.zeros(4, 1))
+        >>> first = train_step(model, batch, nn.MSELoss(), optimizer)
+        >>> second = train_step(model, batch, nn.MSELoss(), optimizer)
+        >>> isinstance(first, float), second < first
+        (True, True)
     """
     ### BEGIN SOLUTION
     device = next(model.parameters()).device
@@ -113,6 +136,14 @@ def evaluate(
 
     Raises:
         ValueError: the loader yields no examples.
+
+    Example:
+        >>> model = nn.Linear(1, 1)
+        >>> with torch.no_grad():
+        ...     _ = model.weight.fill_(2.0), model.bias.fill_(0.0)
+        >>> batches = [(torch.ones(2, 1), torch.zeros(2, 1)), (torch.ones(1, 1), torch.ones(1, 1))]
+        >>> evaluate(model, batches, nn.MSELoss())  # (4 + 4 + 1) / 3 examples
+        3.0
     """
     ### BEGIN SOLUTION
     was_training = model.training
@@ -147,6 +178,12 @@ def train_linear_regression(
 
     Returns:
         ``(model, losses)`` with ``len(losses) == epochs``.
+
+    Example:
+        >>> x = torch.linspace(0, 1, 20).unsqueeze(1)
+        >>> model, losses = train_linear_regression(x, 2 * x + 1, epochs=60, lr=0.1)
+        >>> len(losses), losses[-1] < losses[0]
+        (60, True)
     """
     ### BEGIN SOLUTION
     torch.manual_seed(seed)

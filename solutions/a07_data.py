@@ -27,6 +27,11 @@ class SequenceDataset(Dataset):
 
     ``__getitem__(i)`` returns ``{"input_ids": LongTensor[L]}``, plus ``"label": int`` when there are
     labels. Negative ``i`` counts from the end, as for a list; out of range raises IndexError.
+
+    Example:
+        >>> data = SequenceDataset([[5, 6, 7], [8]], labels=[1, 0])
+        >>> len(data), data[-1]
+        (2, {'input_ids': tensor([8]), 'label': 0})
     """
 
     def __init__(self, sequences: list[list[int]], labels: list[int] | None = None) -> None:
@@ -105,6 +110,12 @@ def make_loader(dataset: Dataset, batch_size: int, shuffle: bool = False, seed: 
     With ``shuffle``, the order comes from a ``torch.Generator`` seeded with ``seed``: two loaders
     with the same seed give the same batches, and the global random state neither changes the order
     nor is changed by it.
+
+    Example:
+        >>> loader = make_loader(SequenceDataset([[5, 6, 7], [8], [9, 10]]), batch_size=2)
+        >>> next(iter(loader))["input_ids"]
+        tensor([[5, 6, 7],
+                [8, 0, 0]])
     """
     ### BEGIN SOLUTION
     generator = torch.Generator().manual_seed(seed)

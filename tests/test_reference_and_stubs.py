@@ -1,10 +1,17 @@
 """The README's main job: the reference solutions earn every point; the stubs earn none, cleanly."""
 
-from conftest import REPO, SOLUTIONS, grade_cli
+import pytest
+from conftest import REPO, SOLUTIONS, Graded, grade_cli
 
 
-def test_reference_solutions_earn_full_marks(tmp_path):
-    graded = grade_cli(SOLUTIONS, tmp_path / "results.json")
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory) -> Graded:
+    """The reference graded once, as a person would (the three tests below read the same run)."""
+    return grade_cli(SOLUTIONS, tmp_path_factory.mktemp("reference") / "results.json")
+
+
+def test_reference_solutions_earn_full_marks(reference):
+    graded = reference
     assert graded.exit_code == 0, graded.output
     assert graded.score == graded.max_score > 0
     assert "total" in graded.output and "grade seed" in graded.output
@@ -20,8 +27,8 @@ def test_committed_stubs_earn_zero_with_a_clean_report(tmp_path):
     assert "Traceback" not in graded.output
 
 
-def test_every_hidden_test_is_tagged_and_covers_every_function(tmp_path):
-    graded = grade_cli(SOLUTIONS, tmp_path / "results.json")
+def test_every_hidden_test_is_tagged_and_covers_every_function(reference):
+    graded = reference
     kinds = {"correctness", "errors", "vectorised", "device"}
     functions_with_correctness = set()
     for test in graded.results["tests"]:
@@ -60,8 +67,8 @@ def _suites():
         yield importlib.import_module(f"autograder.{suite.stem}")
 
 
-def test_spec_required_test_kinds_exist(tmp_path):
-    graded = grade_cli(SOLUTIONS, tmp_path / "results.json")
+def test_spec_required_test_kinds_exist(reference):
+    graded = reference
     present = {(t["tags"][2], t["tags"][0], t["tags"][1]) for t in graded.results["tests"]}
     for suite in _suites():
         for function in suite.FUNCTIONS:

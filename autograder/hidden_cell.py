@@ -1,0 +1,89 @@
+"""What an nbgrader hidden test cell runs: ``grade_function("a01_tensors", "from_list")``.
+
+nbgrader executes a collected notebook in a kernel, with its working directory at the notebook.
+The hidden block of each autograded test cell calls :func:`grade_function`, which grades the
+notebook file with the hidden suite, in worker processes exactly as ``pytest autograder
+--submission aNN_topic.ipynb`` does (test and example cells are skipped there), prints the
+function's feedback and returns the points earned. nbgrader reads a number returned by a test
+cell as partial credit.
+
+The notebook is graded once per kernel: the first test cell runs the whole suite (a few seconds)
+and the later cells reuse its results while the file is unchanged.
+
+Nothing here imports torch or calls student code in the kernel, so nothing a student's code
+prints to stderr can land in a graded cell (nbgrader zeroes such a cell: nbgrader#1904). Student
+code shares the kernel with these cells, as in any nbgrader course; for submissions you do not
+trust, grade the collected notebooks with ``python -m autograder grade-all`` instead, where no
+student code runs in the grading process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+SUITES = Path(__file__).resolve().parent
+GRADING_TIMEOUT_S = 1500
+_RESULTS: dict[tuple[str, str], dict] = {}  # (notebook path, sha256 of its bytes) -> results.json
+
+
+def grade_function(assignment: str, function: str, notebook: str | os.PathLike | None = None) -> float:
+    """Grade ``function`` of ``notebook`` (default: ``./<assignment>.ipynb``); print why; return points.
+
+    Raises FileNotFoundError when the notebook is not there, RuntimeError when the grader could not
+    run (nbgrader then gives the cell 0 and shows the message).
+    """
+    path = Path(notebook) if notebook is not None else Path.cwd() / f"{assignment}.ipynb"
+    if not path.is_file():
+        raise FileNotFoundError(f"grade_function: {path} not found; run it beside the notebook it grades")
+    # While the suite runs, the student's background threads (a DataLoader, a warning loop) may still
+    # write to stderr: that would land in this cell and zero it. Their noise is dropped here.
+    with contextlib.redirect_stderr(io.StringIO()):
+        results = _results(path.resolve())
+    tests = [t for t in results["tests"] if t["tags"][:2] == [assignment, function]]
+    if not tests:
+        raise RuntimeError(f"the hidden suite has no tests of {function} in {assignment}")
+    earned = sum(t["score"] for t in tests)
+    possible = sum(t["max_score"] for t in tests)
+    print(f"{function}: {earned:g} / {possible:g} points (grade seed {results.get('grade_seed', '?')})")
+    for test in tests:
+        mark = "passed" if test["status"] == "passed" else "FAILED"
+        print(f"  {mark} {test['name'].split('::')[-1]} ({test['score']:g} / {test['max_score']:g})")
+        if test["status"] != "passed" and test["output"]:
+            print("    " + test["output"].strip().replace("\n", "\n    "))
+    return float(earned)
+
+
+def _results(notebook: Path) -> dict:
+    key = (str(notebook), hashlib.sha256(notebook.read_bytes()).hexdigest())
+    if key not in _RESULTS:
+        _RESULTS[key] = _grade(notebook)
+    return _RESULTS[key]
+
+
+def _grade(notebook: Path) -> dict:
+    """Run the hidden suite on ``notebook`` in a grading process of its own; its results.json."""
+    with tempfile.TemporaryDirectory(prefix="hidden-cell-") as scratch:
+        results = Path(scratch) / "results.json"
+        command = [sys.executable, "-m", "pytest", str(SUITES), "--rootdir", str(SUITES.parent), "-q"]
+        command += ["-p", "no:cacheprovider", "--submission", str(notebook), "--results", str(results)]
+        seed = os.environ.get("AUTOGRADER_GRADE_SEED")
+        if seed:
+            command += ["--grade-seed", seed]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=GRADING_TIMEOUT_S, cwd=SUITES.parent)
+        except subprocess.TimeoutExpired as exc:
+            raise RuntimeError(f"grading {notebook.name} took more than {GRADING_TIMEOUT_S} s") from exc
+        if not results.exists():
+            tail = (done.stdout + done.stderr)[-2000:]
+            raise RuntimeError(f"the grader exited with code {done.returncode} and wrote no results:\n{tail}")
+        graded = json.loads(results.read_text())
+    graded["grade_seed"] = graded["output"].rstrip(".").rsplit(" ", 1)[-1]
+    return graded

@@ -1,0 +1,215 @@
+"""The nbgrader release, with the real nbgrader: source notebooks, ``generate_assignment``,
+``autograde`` and ``generate_feedback`` in a temporary course folder."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import pytest
+from conftest import REPO, SOLUTIONS, grade
+
+from autograder import release, stubs
+
+pytest.importorskip("nbgrader", reason="the release needs the instructor extra: pip install -e '.[instructor]'")
+
+# The lightest assignment and the heaviest (transformers in the worker) go through nbgrader autograde
+# here; `python -m autograder bench` autogrades all of them.
+AUTOGRADED = ("a01_tensors", "a09_transformers")
+
+NOISY_CELL = """import sys, threading, time, warnings
+
+warnings.simplefilter("always")
+torch.tensor(torch.ones(2))  # PyTorch: "To copy construct from a tensor..." (UserWarning, to stderr)
+
+
+def _chatter():  # a background thread that keeps warning, as DataLoader workers do
+    for _ in range(200):
+        warnings.warn("a PyTorch-style warning from a thread", UserWarning)
+        time.sleep(0.05)
+
+
+threading.Thread(target=_chatter, daemon=True).start()
+"""
+
+
+def _cells(notebook: dict, **nbgrader: object) -> list[dict]:
+    return [
+        c
+        for c in notebook["cells"]
+        if all(c.get("metadata", {}).get("nbgrader", {}).get(k) == v for k, v in nbgrader.items())
+    ]
+
+
+def _filled(release_nb: Path, source_nb: Path) -> dict:
+    """The release notebook with every solution cell answered by the reference."""
+    answers = {
+        c["metadata"]["nbgrader"]["grade_id"]: c["source"]
+        for c in _cells(json.loads(source_nb.read_text()), solution=True)
+    }
+    notebook = json.loads(release_nb.read_text())
+    for cell in _cells(notebook, solution=True):
+        cell["source"] = answers[cell["metadata"]["nbgrader"]["grade_id"]]
+    return notebook
+
+
+def _submit(course: Path, student: str, assignment: str, notebook: dict) -> Path:
+    folder = course / "submitted" / student / assignment
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{assignment}.ipynb"
+    path.write_text(json.dumps(notebook))
+    return path
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory) -> Path:
+    """A course folder with the release built by nbgrader and three students per assignment."""
+    root = tmp_path_factory.mktemp("course")
+    release.build(SOLUTIONS, root)
+    for assignment in AUTOGRADED:
+        release_nb = root / "release" / assignment / f"{assignment}.ipynb"
+        filled = _filled(release_nb, root / "source" / assignment / f"{assignment}.ipynb")
+        _submit(root, "reference", assignment, filled)
+        _submit(root, "untouched", assignment, json.loads(release_nb.read_text()))
+    noisy = _filled(
+        root / "release" / "a01_tensors" / "a01_tensors.ipynb", root / "source" / "a01_tensors" / "a01_tensors.ipynb"
+    )
+    solution = _cells(noisy, solution=True)[0]
+    solution["source"] = NOISY_CELL + "\n\n" + solution["source"]
+    _submit(root, "noisy", "a01_tensors", noisy)
+    return root
+
+
+@pytest.fixture(scope="module")
+def autograded(course) -> dict[str, dict[str, tuple[float, float]]]:
+    scores = {a: release.autograde(course, a, ["reference", "untouched"]) for a in AUTOGRADED}
+    scores["a01_tensors"].update(release.autograde(course, "a01_tensors", ["noisy"]))
+    return scores
+
+
+def test_committed_release_is_not_stale(course):
+    for built in sorted((course / "release").glob("*/*.ipynb")):
+        committed = REPO / "release" / built.parent.name / built.name
+        assert committed.exists(), f"run `python -m autograder release`: {committed} is missing"
+        fresh, kept = json.loads(built.read_text()), json.loads(committed.read_text())
+        assert release.fingerprint(kept) == release.fingerprint(fresh), (
+            f"run `python -m autograder release`: {committed}"
+        )
+    assert {p.parent.name for p in (REPO / "release").glob("*/*.ipynb")} == {p.stem for p in SOLUTIONS.glob("a*.py")}
+
+
+def test_a_stale_release_is_reported(tmp_path):
+    old = tmp_path / "release"
+    for notebook in (REPO / "release").glob("*/*.ipynb"):
+        (old / notebook.parent.name).mkdir(parents=True)
+        (old / notebook.parent.name / notebook.name).write_text(notebook.read_text())
+    edited = old / "a02_views" / "a02_views.ipynb"
+    notebook = json.loads(edited.read_text())
+    _cells(notebook, grade_id="test_outer_sum")[0]["metadata"]["nbgrader"]["points"] = 99
+    edited.write_text(json.dumps(notebook))
+    (old / "a05_autograd" / "a05_autograd.ipynb").unlink()
+    assert release.stale_release(SOLUTIONS, old) == [
+        "release/a02_views/a02_views.ipynb",
+        "release/a05_autograd/a05_autograd.ipynb",
+    ]
+
+
+def test_source_notebooks_give_each_function_its_suite_points(course):
+    points = release.suite_points(SOLUTIONS)
+    for assignment, by_function in points.items():
+        source = json.loads((course / "source" / assignment / f"{assignment}.ipynb").read_text())
+        tests = {
+            c["metadata"]["nbgrader"]["grade_id"]: c["metadata"]["nbgrader"]["points"]
+            for c in _cells(source, grade=True)
+        }
+        assert tests == {f"test_{name}": p for name, p in by_function.items()}
+        for name in by_function:
+            assert _cells(source, grade_id=f"example_{name}", locked=True), f"{assignment}: no example cell for {name}"
+            assert "### BEGIN SOLUTION" in _cells(source, grade_id=name, solution=True)[0]["source"]
+
+
+def test_release_holds_no_hidden_test_and_no_solution_code():
+    solution_lines = set()
+    for solution in SOLUTIONS.glob("a*.py"):
+        inside = False
+        for line in solution.read_text().splitlines():
+            if line.strip() in (stubs.BEGIN, stubs.END):
+                inside = line.strip() == stubs.BEGIN
+            elif inside and len(line.strip()) > 30 and not line.strip().startswith("# Hint:"):
+                solution_lines.add(line.strip())
+    assert len(solution_lines) > 50
+    for notebook in (REPO / "release").glob("*/*.ipynb"):
+        text = "\n".join(
+            "".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+            for c in json.loads(notebook.read_text())["cells"]
+        )
+        for secret in ("HIDDEN TESTS", "grade_function", "hidden_cell", "BEGIN SOLUTION"):
+            assert secret not in text, f"{notebook.name} shows {secret!r}"
+        leaked = [line for line in solution_lines if line in text]
+        assert not leaked, f"{notebook.name} shows solution code: {leaked[:3]}"
+
+
+def test_hints_stay_in_the_release_above_the_solution_region(tmp_path):
+    solution = tmp_path / "a42_demo.py"
+    solution.write_text(
+        '"""Demo."""\n\nimport torch\n\n\ndef double(x):\n    """Twice x."""\n'
+        "    ### BEGIN SOLUTION\n    # Hint: multiply.\n    return 2 * x\n    ### END SOLUTION\n"
+    )
+    notebook = release.source_notebook(solution, {"double": 3.0})
+    cell = _cells(notebook, grade_id="double")[0]["source"]
+    assert cell.index("# Hint: multiply.") < cell.index("### BEGIN SOLUTION") < cell.index("return 2 * x")
+    with pytest.raises(ValueError, match="grades \\['triple'\\]"):
+        release.source_notebook(solution, {"double": 3.0, "triple": 1.0})
+    with pytest.raises(ValueError, match="double has no hidden tests"):
+        release.source_notebook(solution, {})
+
+
+@pytest.mark.parametrize("assignment", AUTOGRADED)
+def test_nbgrader_autograde_gives_the_reference_full_marks_and_the_release_zero(autograded, assignment):
+    scores = autograded[assignment]
+    points = sum(release.suite_points(SOLUTIONS)[assignment].values())
+    assert scores["reference"] == (points, points)
+    assert scores["untouched"] == (0.0, points)
+
+
+def test_warnings_on_stderr_keep_full_marks(autograded, course):
+    """nbgrader zeroes a test cell with stderr output (nbgrader#1904); the course's cells and config
+    keep a student whose code warns all along at full marks."""
+    score, out_of = autograded["a01_tensors"]["noisy"]
+    assert score == out_of == 35
+    executed = json.loads((course / "autograded" / "noisy" / "a01_tensors" / "a01_tensors.ipynb").read_text())
+    for cell in _cells(executed, grade=True):
+        shown = json.dumps(cell["outputs"])
+        assert "stderr" not in shown and "from a thread" not in shown, cell["metadata"]["nbgrader"]["grade_id"]
+
+
+def test_feedback_shows_scores_but_never_the_hidden_tests(autograded, course):
+    html = release.generate_feedback(course, "a01_tensors", "untouched").read_text()
+    assert "from_list: 0 / 5 points" in html
+    assert "not implemented" in html.lower() or "NotImplementedError" in html
+    for secret in ("HIDDEN TESTS", "grade_function", "hidden_cell"):
+        assert secret not in html
+
+
+def test_the_release_notebook_grades_the_same_directly(course, tmp_path):
+    """``pytest autograder --submission aNN.ipynb`` skips the test and example cells and agrees with nbgrader."""
+    notebook = course / "submitted" / "reference" / "a01_tensors" / "a01_tensors.ipynb"
+    graded = grade(notebook, tmp_path / "r.json")
+    assert graded.score == graded.max_score == 35
+
+
+def test_every_docstring_example_holds_for_the_reference():
+    """The release's example cells run these; a wrong example would mislead every student."""
+    import doctest
+    import importlib.util
+
+    for path in sorted(SOLUTIONS.glob("a*.py")):
+        spec = importlib.util.spec_from_file_location(f"solution_{path.stem}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+        failed, tried = doctest.testmod(module, optionflags=flags, report=False)
+        assert failed == 0, f"{path.name}: {failed} of {tried} docstring examples fail"
+    tree = ast.parse((SOLUTIONS / "a01_tensors.py").read_text())
+    assert all(">>>" in (ast.get_docstring(n) or "") for n in tree.body if isinstance(n, ast.FunctionDef))
