@@ -1,11 +1,13 @@
 """Grade a whole class: ``python -m autograder grade-all SUBMISSIONS_DIR --out OUT [--jobs N]``.
 
 Each entry of SUBMISSIONS_DIR is one student: a folder of ``aNN_topic.py`` / ``.ipynb`` files, a
-single notebook or file, or a ``.zip`` of either. Every student is graded by a grading process of
-their own (``pytest autograder`` in a subprocess), ``--jobs`` at a time, so one student's crash,
-hang or memory blow-up becomes an error row while the batch goes on. Writes:
+single notebook or file, or a ``.zip`` of either. ``--jobs`` warm grading processes
+(:mod:`autograder.serve`) take students one after another: torch, the suites and the zygotes are
+loaded once per process, not once per student, while every test still runs the student's code in
+a fresh worker. A student whose grading overruns ``--timeout`` (or kills the grading process)
+becomes an error row; that process is replaced and the batch goes on. Writes:
 
-- ``OUT/<student>/results.json`` (Gradescope's format) and ``OUT/<student>/feedback.md``;
+- ``OUT/<student>/results.json`` (Gradescope's format), ``feedback.md`` and ``grader.log``;
 - ``OUT/grades.csv``: student, points per assignment, total, status;
 - ``OUT/scores.png``: the distribution of totals and the mean per assignment (needs matplotlib).
 
@@ -14,11 +16,17 @@ Students already graded (their results.json exists) are skipped unless ``--force
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
+import os
+import queue
+import select
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 import zipfile
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -61,24 +69,103 @@ def _unpack(source: Path, into: Path) -> Path:
     return inner[0] if len(inner) == 1 and inner[0].is_dir() else target
 
 
-def grade_one(name: str, source: Path, out: Path, *, timeout: float, extra: list[str]) -> Outcome:
-    """Grade one student in a fresh grading process; never raises."""
+class GradingProcess:
+    """One warm grading process (``python -m autograder.serve``), used for one student at a time.
+
+    It is replaced after ``RECYCLE_AFTER`` students, so that whatever a long run accumulates in it
+    (pytest's and torch's caches) stays bounded.
+    """
+
+    RECYCLE_AFTER = 40
+
+    def __init__(self) -> None:
+        self.graded = 0
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "autograder.serve"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            cwd=REPO,
+            start_new_session=True,  # its zygotes die with it when it is killed
+        )
+
+    def grade(self, args: list[str], log: Path, timeout: float) -> int:
+        """pytest's exit code. Raises TimeoutError, or EOFError when the process died."""
+        assert self._process.stdin is not None and self._process.stdout is not None
+        self._process.stdin.write(json.dumps({"args": args, "log": str(log)}) + "\n")
+        self._process.stdin.flush()
+        ready, _, _ = select.select([self._process.stdout], [], [], timeout)
+        if not ready:
+            raise TimeoutError
+        reply = self._process.stdout.readline()
+        if not reply:
+            raise EOFError
+        self.graded += 1
+        return int(json.loads(reply)["exit_code"])
+
+    @property
+    def worn_out(self) -> bool:
+        return self.graded >= self.RECYCLE_AFTER or self._process.poll() is not None
+
+    def close(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self._process.pid, signal.SIGKILL)
+        self._process.wait()
+
+
+class GradingPool:
+    """``jobs`` grading processes, started lazily, handed out one per student."""
+
+    def __init__(self, jobs: int) -> None:
+        self._idle: queue.Queue[GradingProcess | None] = queue.Queue()
+        for _ in range(max(1, jobs)):
+            self._idle.put(None)
+        self._all: list[GradingProcess] = []
+        self._lock = threading.Lock()
+
+    def grade(self, args: list[str], log: Path, timeout: float) -> int:
+        process = self._idle.get()
+        try:
+            if process is None or process.worn_out:
+                if process is not None:
+                    process.close()
+                process = GradingProcess()
+                with self._lock:
+                    self._all.append(process)
+            return process.grade(args, log, timeout)
+        except (TimeoutError, EOFError, OSError):
+            process.close()  # type: ignore[union-attr]
+            process = None
+            raise
+        finally:
+            self._idle.put(process)
+
+    def close(self) -> None:
+        with self._lock:
+            for process in self._all:
+                process.close()
+
+
+def grade_one(name: str, source: Path, out: Path, *, pool: GradingPool, timeout: float, extra: list[str]) -> Outcome:
+    """Grade one student with a warm grading process of ``pool``; never raises."""
     folder = out / name
     folder.mkdir(parents=True, exist_ok=True)
     results = folder / "results.json"
     results.unlink(missing_ok=True)
     try:
         submission = _unpack(source, folder)
-        command = [sys.executable, "-m", "pytest", str(REPO / "autograder"), "--rootdir", str(REPO)]
-        command += ["--submission", str(submission), "--results", str(results), "-q", "-p", "no:cacheprovider"]
-        done = subprocess.run(command + extra, capture_output=True, text=True, timeout=timeout, cwd=REPO)
-        (folder / "grader.log").write_text(done.stdout[-200_000:] + done.stderr[-50_000:])
-    except subprocess.TimeoutExpired:
+        args = [str(REPO / "autograder"), "--rootdir", str(REPO), "--submission", str(submission)]
+        args += ["--results", str(results), "-q", "-p", "no:cacheprovider", *extra]
+        code = pool.grade(args, folder / "grader.log", timeout)
+    except TimeoutError:
         return Outcome(name, status=f"error: grading took more than {timeout:g} s")
+    except EOFError:
+        return Outcome(name, status="error: the grading process died (see grader.log)")
     except (OSError, zipfile.BadZipFile) as exc:
         return Outcome(name, status=f"error: {type(exc).__name__}: {exc}")
     if not results.exists():
-        return Outcome(name, status=f"error: the grader exited with code {done.returncode} and wrote no results")
+        return Outcome(name, status=f"error: the grader exited with code {code} and wrote no results")
     return summarize(name, folder)
 
 
@@ -165,11 +252,18 @@ def grade_all(
     columns = [TextColumn("grading"), BarColumn(), TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn()]
     with Progress(*columns, TextColumn("ETA"), TimeRemainingColumn()) as progress:
         task = progress.add_task("grading", total=len(todo))
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            futures = [pool.submit(grade_one, n, s, out, timeout=timeout, extra=list(extra)) for n, s in todo.items()]
-            for future in as_completed(futures):
-                outcomes.append(future.result())
-                progress.advance(task)
+        graders = GradingPool(jobs)
+        try:
+            with ThreadPoolExecutor(max_workers=max(1, jobs)) as threads:
+                futures = [
+                    threads.submit(grade_one, n, s, out, pool=graders, timeout=timeout, extra=list(extra))
+                    for n, s in todo.items()
+                ]
+                for future in as_completed(futures):
+                    outcomes.append(future.result())
+                    progress.advance(task)
+        finally:
+            graders.close()
     write_csv(outcomes, out / "grades.csv")
     plot(outcomes, out / "scores.png")
     return outcomes

@@ -2,16 +2,20 @@
 
 - wall time to grade the reference solutions (every assignment), as a student would run it;
 - the worker round trip: median seconds per call for small and 1 MB tensors;
-- batch throughput: N copies of the reference graded by ``grade-all --jobs 2``, and what that means
-  for a 300-student class;
-- ``nbgrader autograde`` of the same work, when nbgrader is installed (otherwise said so).
+- batch throughput: N copies of the reference graded by ``grade-all --jobs 2`` (warm grading
+  processes), what that means for a 300-student class, and the overhead per submission beyond the
+  grading runs' own time;
+- ``nbgrader autograde`` of the reference as release notebooks (all assignments), against
+  ``pytest autograder`` grading the same notebooks, when nbgrader is installed.
 
 Targets (reported, not asserted): a full submission <= 20 s; a 300-student class <= 30 min on
-2 cores; >= 3x faster than nbgrader.
+2 cores; per-submission overhead <= 1 s; nbgrader >= 3x slower.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import shutil
 import statistics
 import subprocess
@@ -72,19 +76,50 @@ def _start_cost(source: Path, n: int = 10) -> float:
     return statistics.median(samples)
 
 
-def batch_throughput(copies: int, jobs: int) -> float:
-    """Seconds per student when ``copies`` reference submissions are graded ``jobs`` at a time."""
+def batch_throughput(copies: int, jobs: int) -> tuple[float, float]:
+    """Seconds per student when ``copies`` reference submissions are graded ``jobs`` at a time, and
+    the overhead per student: wall time beyond the grading runs' own time (results.json's
+    ``execution_time``, from configuration to the last test), counted over all ``jobs`` processes."""
     with tempfile.TemporaryDirectory() as folder:
         submissions = Path(folder) / "class"
         for i in range(copies):
             shutil.copytree(REPO / "solutions", submissions / f"student{i:03d}")
         start = time.perf_counter()
         batch.grade_all(submissions, Path(folder) / "out", jobs=jobs)
-        return (time.perf_counter() - start) / copies
+        wall = time.perf_counter() - start
+        runs = [json.loads(p.read_text())["execution_time"] for p in Path(folder, "out").glob("*/results.json")]
+    return wall / copies, (wall * jobs - sum(runs)) / copies
 
 
-def nbgrader_status() -> str:
-    return "installed" if shutil.which("nbgrader") else "not installed (pip install '.[instructor]')"
+def nbgrader_vs_direct() -> tuple[float, float, str]:
+    """Seconds for ``nbgrader autograde`` of a perfect student's notebooks (every assignment) and for
+    ``pytest autograder`` on the same notebooks; the scores, as a check that both graded."""
+    from autograder import release
+
+    with tempfile.TemporaryDirectory() as folder:
+        course = Path(folder)
+        built = release.build(REPO / "solutions", course)
+        student = course / "submitted" / "perfect"
+        for notebook in built:
+            target = student / notebook.parent.name / notebook.name
+            target.parent.mkdir(parents=True)
+            answered = release.answered(notebook, course / "source" / notebook.parent.name / notebook.name)
+            target.write_text(json.dumps(answered))
+        start = time.perf_counter()
+        scores = [release.autograde(course, n.stem, ["perfect"])["perfect"] for n in built]
+        nbgrader = time.perf_counter() - start
+        flat = course / "flat"
+        flat.mkdir()
+        for notebook in built:
+            shutil.copy(student / notebook.parent.name / notebook.name, flat / notebook.name)
+        start = time.perf_counter()
+        command = [sys.executable, "-m", "pytest", "autograder", "--submission", str(flat), "-q"]
+        command += ["--results", str(course / "direct.json")]
+        subprocess.run(command, cwd=REPO, capture_output=True, check=False)
+        direct = time.perf_counter() - start
+        ours = json.loads((course / "direct.json").read_text())["score"]
+    got, out_of = sum(s for s, _ in scores), sum(m for _, m in scores)
+    return nbgrader, direct, f"nbgrader {got:g}/{out_of:g}, direct {ours:g}"
 
 
 def main(copies: int = 4, jobs: int = 2, calls: int = 200, quick: bool = False) -> Table:
@@ -96,11 +131,18 @@ def main(copies: int = 4, jobs: int = 2, calls: int = 200, quick: bool = False) 
     if not quick:
         full = grade_reference()
         table.add_row("grade the reference (all assignments)", f"{full:.1f} s", "<= 20 s", f"{full / 20:.2f}")
-        per_student = batch_throughput(copies, jobs)
+        per_student, overhead = batch_throughput(copies, jobs)
         table.add_row(f"grade-all --jobs {jobs}: per student ({copies} copies)", f"{per_student:.1f} s", "", "")
+        table.add_row("  overhead per student, beyond grading", f"{overhead:.2f} s", "<= 1 s", f"{overhead:.2f}")
         class_minutes = 300 * per_student / 60
         ratio = f"{class_minutes / 30:.2f}"
         table.add_row("300 students (extrapolated)", f"{class_minutes:.1f} min", "<= 30 min", ratio)
-    table.add_row("nbgrader autograde", escape(nbgrader_status()), ">= 3x slower", "")
+        if importlib.util.find_spec("nbgrader") is None:
+            table.add_row("nbgrader autograde", "not installed (pip install '.[instructor]')", ">= 3x slower", "")
+        else:
+            nbgrader, direct, scores = nbgrader_vs_direct()
+            table.add_row("nbgrader autograde, all assignments as notebooks", f"{nbgrader:.1f} s", "", "")
+            table.add_row("pytest autograder, the same notebooks", f"{direct:.1f} s", "", "")
+            table.add_row(f"  nbgrader / ours ({escape(scores)})", f"{nbgrader / direct:.1f}x", ">= 3x", "")
     Console(width=110).print(table)
     return table

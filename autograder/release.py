@@ -335,3 +335,19 @@ def generate_feedback(course: Path, assignment: str, student: str) -> Path:
     if not outcome["success"]:
         raise RuntimeError(f"nbgrader generate_feedback {assignment} {student} failed:\n{outcome.get('error', '')}")
     return course / "feedback" / student / assignment / f"{assignment}.html"
+
+
+def answered(release_notebook: Path, source_notebook: Path) -> dict[str, Any]:
+    """The release notebook with every solution cell filled in from the source: a perfect student."""
+    source = json.loads(source_notebook.read_text())
+    answers = {
+        cell["metadata"]["nbgrader"]["grade_id"]: cell["source"]
+        for cell in source["cells"]
+        if cell.get("metadata", {}).get("nbgrader", {}).get("solution")
+    }
+    notebook = json.loads(release_notebook.read_text())
+    for cell in notebook["cells"]:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("solution"):
+            cell["source"] = answers[meta["grade_id"]]
+    return notebook

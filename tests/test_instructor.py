@@ -11,6 +11,8 @@ import zipfile
 
 from conftest import REPO, SOLUTIONS
 
+from autograder import batch
+
 
 def _class(tmp_path):
     """Four students: a perfect folder, a zip with one wrong function, a notebook-only student, and
@@ -55,18 +57,34 @@ def test_grade_all_grades_a_class(tmp_path):
 
 
 def test_a_student_whose_grading_overruns_gets_an_error_row(tmp_path):
+    """With one grading process, the next student is graded by its replacement."""
     root = tmp_path / "submissions"
-    (root / "slow").mkdir(parents=True)
-    (root / "slow" / "a02_views.py").write_text("import time\ntime.sleep(60)\n")
-    (root / "fine").mkdir()
-    shutil.copy(SOLUTIONS / "a02_views.py", root / "fine" / "a02_views.py")
+    (root / "ann").mkdir(parents=True)
+    (root / "ann" / "a02_views.py").write_text("import time\ntime.sleep(60)\n")
+    (root / "zed").mkdir()
+    shutil.copy(SOLUTIONS / "a02_views.py", root / "zed" / "a02_views.py")
     out = tmp_path / "out"
     command = [sys.executable, "-m", "autograder", "grade-all", str(root), "--out", str(out), "--timeout", "20"]
-    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
+    done = subprocess.run(command + ["--jobs", "1"], cwd=REPO, capture_output=True, text=True)
     assert done.returncode == 0
     rows = {row["student"]: row for row in csv.DictReader((out / "grades.csv").open())}
-    assert rows["slow"]["status"].startswith("error: grading took more than 20 s")
-    assert rows["fine"]["status"] == "ok" and float(rows["fine"]["a02_views"]) > 30
+    assert rows["ann"]["status"].startswith("error: grading took more than 20 s")
+    assert rows["zed"]["status"] == "ok" and float(rows["zed"]["a02_views"]) > 30
+
+
+def test_one_warm_grading_process_grades_student_after_student(tmp_path):
+    """torch and the zygotes load once per grading process, not once per student."""
+    pool = batch.GradingPool(jobs=1)
+    try:
+        for student in ("ann", "bob", "cid"):
+            results = tmp_path / f"{student}.json"
+            args = [str(REPO / "autograder"), "--rootdir", str(REPO), "--submission", str(SOLUTIONS / "a01_tensors.py")]
+            assert pool.grade([*args, "--results", str(results), "-q"], tmp_path / f"{student}.log", 120) == 0
+            assert json.loads(results.read_text())["score"] == 35
+            assert "35" in (tmp_path / f"{student}.log").read_text()
+        assert len(pool._all) == 1 and pool._all[0].graded == 3
+    finally:
+        pool.close()
 
 
 def test_gradescope_bundle_runs_like_gradescope(tmp_path):

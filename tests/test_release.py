@@ -42,18 +42,6 @@ def _cells(notebook: dict, **nbgrader: object) -> list[dict]:
     ]
 
 
-def _filled(release_nb: Path, source_nb: Path) -> dict:
-    """The release notebook with every solution cell answered by the reference."""
-    answers = {
-        c["metadata"]["nbgrader"]["grade_id"]: c["source"]
-        for c in _cells(json.loads(source_nb.read_text()), solution=True)
-    }
-    notebook = json.loads(release_nb.read_text())
-    for cell in _cells(notebook, solution=True):
-        cell["source"] = answers[cell["metadata"]["nbgrader"]["grade_id"]]
-    return notebook
-
-
 def _submit(course: Path, student: str, assignment: str, notebook: dict) -> Path:
     folder = course / "submitted" / student / assignment
     folder.mkdir(parents=True, exist_ok=True)
@@ -69,10 +57,10 @@ def course(tmp_path_factory) -> Path:
     release.build(SOLUTIONS, root)
     for assignment in AUTOGRADED:
         release_nb = root / "release" / assignment / f"{assignment}.ipynb"
-        filled = _filled(release_nb, root / "source" / assignment / f"{assignment}.ipynb")
+        filled = release.answered(release_nb, root / "source" / assignment / f"{assignment}.ipynb")
         _submit(root, "reference", assignment, filled)
         _submit(root, "untouched", assignment, json.loads(release_nb.read_text()))
-    noisy = _filled(
+    noisy = release.answered(
         root / "release" / "a01_tensors" / "a01_tensors.ipynb", root / "source" / "a01_tensors" / "a01_tensors.ipynb"
     )
     solution = _cells(noisy, solution=True)[0]
