@@ -1,20 +1,19 @@
 """What an nbgrader hidden test cell runs: ``grade_function("a01_tensors", "from_list")``.
 
-nbgrader executes a collected notebook in a kernel, with its working directory at the notebook.
-The hidden block of each autograded test cell calls :func:`grade_function`, which grades the
-notebook file with the hidden suite, in worker processes exactly as ``pytest autograder
---submission aNN_topic.ipynb`` does (test and example cells are skipped there), prints the
-function's feedback and returns the points earned. nbgrader reads a number returned by a test
-cell as partial credit.
+Interactively (an instructor running a source notebook), :func:`grade_function` grades the notebook
+file with the hidden suite, in worker processes exactly as ``pytest autograder --submission
+aNN_topic.ipynb`` does (test and example cells are skipped there), prints the function's feedback
+and returns the points earned, which nbgrader reads as partial credit. The notebook is graded once
+per kernel; later cells reuse the results while the file is unchanged.
 
-The notebook is graded once per kernel: the first test cell runs the whole suite (a few seconds)
-and the later cells reuse its results while the file is unchanged.
+Under ``nbgrader autograde`` the kernel has run the student's code, which could have replaced this
+very function. So there it only says that grading happens later and returns 0; the course's
+preprocessor (:mod:`autograder.nbgrader_grades`, registered by ``nbgrader_config.py``) then grades
+the executed notebook outside the kernel and writes each test cell's output and points. Run
+without that configuration, autograde gives 0 rather than trusting the kernel.
 
 Nothing here imports torch or calls student code in the kernel, so nothing a student's code
-prints to stderr can land in a graded cell (nbgrader zeroes such a cell: nbgrader#1904). Student
-code shares the kernel with these cells, as in any nbgrader course; for submissions you do not
-trust, grade the collected notebooks with ``python -m autograder grade-all`` instead, where no
-student code runs in the grading process.
+prints to stderr while grading runs can land in a graded cell (nbgrader#1904).
 """
 
 from __future__ import annotations
@@ -31,6 +30,7 @@ from pathlib import Path
 
 SUITES = Path(__file__).resolve().parent
 GRADING_TIMEOUT_S = 1500
+DEFERRED = "Graded after the notebook has run, outside this kernel, by the course's hidden suite."
 _RESULTS: dict[tuple[str, str], dict] = {}  # (notebook path, sha256 of its bytes) -> results.json
 
 
@@ -43,32 +43,42 @@ def grade_function(assignment: str, function: str, notebook: str | os.PathLike |
     path = Path(notebook) if notebook is not None else Path.cwd() / f"{assignment}.ipynb"
     if not path.is_file():
         raise FileNotFoundError(f"grade_function: {path} not found; run it beside the notebook it grades")
+    if os.environ.get("NBGRADER_EXECUTION") == "autograde":
+        print(DEFERRED)
+        return 0.0
     # While the suite runs, the student's background threads (a DataLoader, a warning loop) may still
     # write to stderr: that would land in this cell and zero it. Their noise is dropped here.
     with contextlib.redirect_stderr(io.StringIO()):
         results = _results(path.resolve())
+    text, earned = report(results, assignment, function)
+    print(text)
+    return earned
+
+
+def report(results: dict, assignment: str, function: str) -> tuple[str, float]:
+    """The feedback for ``function`` from a results.json, and the points it earned."""
     tests = [t for t in results["tests"] if t["tags"][:2] == [assignment, function]]
     if not tests:
         raise RuntimeError(f"the hidden suite has no tests of {function} in {assignment}")
     earned = sum(t["score"] for t in tests)
     possible = sum(t["max_score"] for t in tests)
-    print(f"{function}: {earned:g} / {possible:g} points (grade seed {results.get('grade_seed', '?')})")
+    lines = [f"{function}: {earned:g} / {possible:g} points (grade seed {results.get('grade_seed', '?')})"]
     for test in tests:
         mark = "passed" if test["status"] == "passed" else "FAILED"
-        print(f"  {mark} {test['name'].split('::')[-1]} ({test['score']:g} / {test['max_score']:g})")
+        lines.append(f"  {mark} {test['name'].split('::')[-1]} ({test['score']:g} / {test['max_score']:g})")
         if test["status"] != "passed" and test["output"]:
-            print("    " + test["output"].strip().replace("\n", "\n    "))
-    return float(earned)
+            lines.append("    " + test["output"].strip().replace("\n", "\n    "))
+    return "\n".join(lines), float(earned)
 
 
 def _results(notebook: Path) -> dict:
     key = (str(notebook), hashlib.sha256(notebook.read_bytes()).hexdigest())
     if key not in _RESULTS:
-        _RESULTS[key] = _grade(notebook)
+        _RESULTS[key] = grade_notebook(notebook)
     return _RESULTS[key]
 
 
-def _grade(notebook: Path) -> dict:
+def grade_notebook(notebook: Path) -> dict:
     """Run the hidden suite on ``notebook`` in a grading process of its own; its results.json."""
     with tempfile.TemporaryDirectory(prefix="hidden-cell-") as scratch:
         results = Path(scratch) / "results.json"

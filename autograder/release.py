@@ -226,15 +226,25 @@ def write_sources(solutions: Path, course: Path) -> list[Path]:
 def configure_nbgrader(c: Any) -> None:
     """The course's nbgrader settings; ``nbgrader_config.py`` at the repository root calls this.
 
-    - The first hidden test cell grades the whole notebook (later cells reuse the result): allow it
-      minutes, not nbgrader's 30 s.
-    - nbgrader gives 0 to a test cell that writes anything to stderr (nbgrader#1904). Hidden test
-      cells never run student code in the kernel, and warnings that still land in a graded cell
-      (a PyTorch C++ ``[W...]`` line, a Python ``...Warning:`` line) are dropped before grading.
+    - Hidden test cells are scored outside the student's kernel, after it has run, by
+      :class:`autograder.nbgrader_grades.SuiteGrades` (the kernel's own output could be forged).
+    - nbgrader gives 0 to a test cell that writes anything to stderr (nbgrader#1904): SuiteGrades
+      replaces the test cells' outputs, and warnings elsewhere (a PyTorch C++ ``[W...]`` line, a
+      Python ``...Warning:`` line) are dropped too. A student's cell may run for minutes.
     - nbgrader's feedback shows the autograded notebook, hidden tests included (nbgrader#917):
       feedback clears them first.
     """
     c.Execute.timeout = 1800
+    c.Autograde.autograde_preprocessors = [
+        "nbgrader.preprocessors.Execute",
+        "autograder.nbgrader_grades.SuiteGrades",
+        "nbgrader.preprocessors.IgnorePattern",
+        "nbconvert.preprocessors.ClearMetadataPreprocessor",
+        "nbgrader.preprocessors.LimitOutput",
+        "nbgrader.preprocessors.SaveAutoGrades",
+        "nbgrader.preprocessors.AssignLatePenalties",
+        "nbgrader.preprocessors.CheckCellMetadata",
+    ]
     c.IgnorePattern.enabled = True
     c.IgnorePattern.pattern = r"(?m)^(\[W[ 0-9]|.*\b\w*Warning: )"
     c.GenerateFeedback.preprocessors = [

@@ -34,6 +34,14 @@ threading.Thread(target=_chatter, daemon=True).start()
 """
 
 
+FORGING_CELL = """import os
+import autograder.hidden_cell
+
+autograder.hidden_cell.grade_function = lambda *args, **kwargs: 1000.0  # every test cell: full marks?
+os.environ["NBGRADER_EXECUTION"] = "interactive"
+"""
+
+
 def _cells(notebook: dict, **nbgrader: object) -> list[dict]:
     return [
         c
@@ -66,13 +74,16 @@ def course(tmp_path_factory) -> Path:
     solution = _cells(noisy, solution=True)[0]
     solution["source"] = NOISY_CELL + "\n\n" + solution["source"]
     _submit(root, "noisy", "a01_tensors", noisy)
+    forger = json.loads((root / "release" / "a01_tensors" / "a01_tensors.ipynb").read_text())
+    _cells(forger, solution=True)[0]["source"] = FORGING_CELL
+    _submit(root, "forger", "a01_tensors", forger)
     return root
 
 
 @pytest.fixture(scope="module")
 def autograded(course) -> dict[str, dict[str, tuple[float, float]]]:
     scores = {a: release.autograde(course, a, ["reference", "untouched"]) for a in AUTOGRADED}
-    scores["a01_tensors"].update(release.autograde(course, "a01_tensors", ["noisy"]))
+    scores["a01_tensors"].update(release.autograde(course, "a01_tensors", ["noisy", "forger"]))
     return scores
 
 
@@ -170,6 +181,13 @@ def test_warnings_on_stderr_keep_full_marks(autograded, course):
     for cell in _cells(executed, grade=True):
         shown = json.dumps(cell["outputs"])
         assert "stderr" not in shown and "from a thread" not in shown, cell["metadata"]["nbgrader"]["grade_id"]
+
+
+def test_a_kernel_that_forges_its_scores_earns_nothing(autograded, course):
+    """Test cells are scored outside the student's kernel; what the kernel printed is discarded."""
+    assert autograded["a01_tensors"]["forger"] == (0.0, 35.0)
+    executed = json.loads((course / "autograded" / "forger" / "a01_tensors" / "a01_tensors.ipynb").read_text())
+    assert "1000" not in json.dumps([c["outputs"] for c in _cells(executed, grade=True)])
 
 
 def test_feedback_shows_scores_but_never_the_hidden_tests(autograded, course):

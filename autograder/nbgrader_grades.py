@@ -1,0 +1,58 @@
+"""The nbgrader preprocessor that scores hidden test cells outside the student's kernel.
+
+``nbgrader autograde`` runs a collected notebook in a kernel where the student's code has already
+run, so anything the kernel prints, a score included, could be forged by that code. This
+preprocessor runs after nbgrader's ``Execute``: it grades the executed notebook with the hidden
+suite (in worker processes, once per notebook) and replaces the outputs of every test cell whose
+hidden block calls ``grade_function`` with that function's feedback and points, which
+``SaveAutoGrades`` then reads as partial credit. Whatever the kernel wrote in those cells (stderr
+from the student's threads included, nbgrader#1904) is discarded.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from nbformat.notebooknode import NotebookNode
+from nbgrader.preprocessors import NbGraderPreprocessor
+
+from autograder import hidden_cell
+
+CALL = re.compile(r"""grade_function\(\s*["'](\w+)["']\s*,\s*["'](\w+)["']\s*\)""")
+
+
+class SuiteGrades(NbGraderPreprocessor):
+    def preprocess(self, nb: NotebookNode, resources: dict[str, Any]) -> tuple[NotebookNode, dict[str, Any]]:
+        targets = []
+        for cell in nb.cells:
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            match = CALL.search(cell.source) if cell.cell_type == "code" and meta.get("grade") else None
+            if match:
+                targets.append((cell, match.group(1), match.group(2)))
+        if not targets:
+            return nb, resources
+        assignment = targets[0][1]
+        with tempfile.TemporaryDirectory(prefix="nbgrader-suite-") as scratch:
+            copy = Path(scratch) / f"{assignment}.ipynb"
+            nbformat.write(nb, str(copy))
+            try:
+                results: dict | None = hidden_cell.grade_notebook(copy)
+                failure = ""
+            except RuntimeError as exc:
+                results, failure = None, str(exc)
+        for cell, cell_assignment, function in targets:
+            if results is None or cell_assignment != assignment:
+                text, points = f"The hidden suite could not grade this notebook: {failure}", 0.0
+            else:
+                text, points = hidden_cell.report(results, cell_assignment, function)
+            cell.outputs = [
+                nbformat.v4.new_output("stream", name="stdout", text=text + "\n"),
+                nbformat.v4.new_output(
+                    "execute_result", data={"text/plain": repr(points)}, execution_count=cell.execution_count
+                ),
+            ]
+        return nb, resources
