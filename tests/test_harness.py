@@ -122,7 +122,7 @@ def test_wrong_values_feedback_names_shape_dtype_and_first_mismatch(tmp_path):
     for number, (source, phrase) in enumerate(cases.items()):
         submission = with_override(tmp_path, "a02_views", source, name=f"case{number}")
         graded = grade(submission, tmp_path / f"r{number}.json")
-        feedback = graded.tests_of("merge_heads")[0]["output"]
+        feedback = next(t["output"] for t in graded.tests_of("merge_heads") if t["status"] != "passed")
         assert phrase in feedback, feedback
         assert feedback.startswith("merge_heads(Tensor float32[")  # the call, described by shape
         assert "tensor(" not in feedback  # never a whole tensor
