@@ -27,6 +27,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 import zipfile
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -44,6 +45,8 @@ class Outcome:
     scores: dict[str, float] = field(default_factory=dict)  # assignment -> points
     total: float = 0.0
     status: str = "ok"
+    seconds: float = 0.0  # wall time of this student's grading run
+    warm: bool = False  # graded by a process that had graded someone before (torch, zygotes loaded)
 
 
 def students(folder: Path) -> dict[str, Path]:
@@ -80,6 +83,7 @@ class GradingProcess:
 
     def __init__(self) -> None:
         self.graded = 0
+        self.last_warm = False
         self._process = subprocess.Popen(
             [sys.executable, "-m", "autograder.serve"],
             stdin=subprocess.PIPE,
@@ -93,6 +97,7 @@ class GradingProcess:
     def grade(self, args: list[str], log: Path, timeout: float) -> int:
         """pytest's exit code. Raises TimeoutError, or EOFError when the process died."""
         assert self._process.stdin is not None and self._process.stdout is not None
+        self.last_warm = self.graded > 0
         self._process.stdin.write(json.dumps({"args": args, "log": str(log)}) + "\n")
         self._process.stdin.flush()
         ready, _, _ = select.select([self._process.stdout], [], [], timeout)
@@ -124,7 +129,8 @@ class GradingPool:
         self._all: list[GradingProcess] = []
         self._lock = threading.Lock()
 
-    def grade(self, args: list[str], log: Path, timeout: float) -> int:
+    def grade(self, args: list[str], log: Path, timeout: float) -> tuple[int, bool]:
+        """pytest's exit code, and whether the process was warm. Raises TimeoutError or EOFError."""
         process = self._idle.get()
         try:
             if process is None or process.worn_out:
@@ -133,7 +139,7 @@ class GradingPool:
                 process = GradingProcess()
                 with self._lock:
                     self._all.append(process)
-            return process.grade(args, log, timeout)
+            return process.grade(args, log, timeout), process.last_warm
         except (TimeoutError, EOFError, OSError):
             process.close()  # type: ignore[union-attr]
             process = None
@@ -157,7 +163,9 @@ def grade_one(name: str, source: Path, out: Path, *, pool: GradingPool, timeout:
         submission = _unpack(source, folder)
         args = [str(REPO / "autograder"), "--rootdir", str(REPO), "--submission", str(submission)]
         args += ["--results", str(results), "-q", "-p", "no:cacheprovider", *extra]
-        code = pool.grade(args, folder / "grader.log", timeout)
+        start = time.perf_counter()
+        code, warm = pool.grade(args, folder / "grader.log", timeout)
+        seconds = time.perf_counter() - start
     except TimeoutError:
         return Outcome(name, status=f"error: grading took more than {timeout:g} s")
     except EOFError:
@@ -166,7 +174,9 @@ def grade_one(name: str, source: Path, out: Path, *, pool: GradingPool, timeout:
         return Outcome(name, status=f"error: {type(exc).__name__}: {exc}")
     if not results.exists():
         return Outcome(name, status=f"error: the grader exited with code {code} and wrote no results")
-    return summarize(name, folder)
+    outcome = summarize(name, folder)
+    outcome.seconds, outcome.warm = seconds, warm
+    return outcome
 
 
 def summarize(name: str, folder: Path) -> Outcome:

@@ -92,7 +92,9 @@ class _Zygote:
     def _ensure(self) -> socket.socket:
         if self._process is not None and self._process.poll() is None and self._sock is not None:
             return self._sock
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        # Datagram-like packets keep request boundaries: discard requests get no reply, so two
+        # requests may be queued back to back.
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         package_root = str(Path(__file__).resolve().parent.parent)
         env = {
             **os.environ,
@@ -124,6 +126,11 @@ class _Zygote:
             return None
         zygote.send_json(self._sock, {"op": "reap", "pid": pid})
         return zygote.recv_json(self._sock)[0]["exit_code"]
+
+    def discard(self, pid: int) -> None:
+        """Kill the worker (and its process group) without waiting for it to die."""
+        if self._sock is not None:
+            zygote.send_json(self._sock, {"op": "discard", "pid": pid})
 
 
 # Student code never reaches the network: Hugging Face libraries fail fast instead of downloading.
@@ -200,7 +207,7 @@ class Worker:
             )
 
     def close(self) -> None:
-        self._kill()
+        self._kill(wait=False)
         shutil.rmtree(self._scratch, ignore_errors=True)
         self._log.unlink(missing_ok=True)
 
@@ -281,12 +288,18 @@ class Worker:
         except Exception as exc:  # noqa: BLE001 - anything we cannot read is the submission's problem
             raise WorkerFailure(f"{doing} returned a value the grader cannot read ({type(exc).__name__})") from None
 
-    def _kill(self) -> int | None:
+    def _kill(self, wait: bool = True) -> int | None:
+        """Stop the worker; with ``wait``, return its exit code (for the message when it crashed)."""
         pid, self._pid = self._pid, None
         if self._conn is not None:
             self._conn.close()
             self._conn = None
-        return None if pid is None else self._zygote.reap(pid)
+        if pid is None:
+            return None
+        if wait:
+            return self._zygote.reap(pid)
+        self._zygote.discard(pid)
+        return None
 
     def _handle(self, handle: dict) -> Remote:
         return Remote(self, handle[wire.HANDLE], (), str(handle.get("type", "unknown")))

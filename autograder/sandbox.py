@@ -20,6 +20,7 @@ report says so (:func:`limitations`) instead of pretending.
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import resource
 import signal
@@ -78,6 +79,19 @@ def confine(scratch: str, hide: list[str]) -> None:
     os.setuid(uid)
 
 
+def runs_as(uid: int, besides: int = 0) -> bool:
+    """Whether any process but ``besides`` runs as ``uid`` (zombies included): a scan of /proc, far
+    cheaper than forking the helper of :func:`kill_everything_of` from a process that holds torch."""
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit() and int(entry.name) != besides:
+            try:
+                if entry.stat(follow_symlinks=False).st_uid == uid:
+                    return True
+            except OSError:
+                continue  # it ended meanwhile
+    return False
+
+
 def kill_everything_of(uid: int) -> None:
     """Kill every process running as ``uid`` (a worker and whatever it left), from a helper child
     that takes that uid: ``kill(-1)`` reaches exactly the processes it may signal."""
@@ -93,16 +107,28 @@ def kill_everything_of(uid: int) -> None:
 
 
 def _hide(libc, paths: list[str]) -> None:
-    keep = [Path(p).resolve() for p in _environment()]  # the environment must stay visible
+    keep = _kept()  # the environment must stay visible
     for path in paths:
         folder = Path(path).resolve()
         if folder.is_dir() and not any(k == folder or folder in k.parents for k in keep):
             libc.mount(b"tmpfs", os.fsencode(str(folder)), b"tmpfs", 0, b"size=4k,mode=000")
 
 
+@functools.cache
 def _environment() -> list[str]:
-    """Where the interpreter, its standard library and the installed packages live."""
+    """Where the interpreter, its standard library and the installed packages live (computed once,
+    in the zygote, by :func:`prepare`: every worker would otherwise pay for it)."""
     return sorted({sys.prefix, sys.base_prefix, sysconfig.get_paths()["stdlib"], torch_dir()})
+
+
+@functools.cache
+def _kept() -> list[Path]:
+    return [Path(p).resolve() for p in _environment()]
+
+
+def prepare() -> None:
+    """Called in the zygote before it forks: what every worker's :func:`confine` needs, once."""
+    _kept()
 
 
 def _expose(libc, paths: list[str]) -> bool:

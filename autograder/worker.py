@@ -102,6 +102,8 @@ def warm_up(simulate_cuda: bool) -> None:
     """Pay once, in the zygote, for what every worker would otherwise import on first use (the
     dispatch-mode machinery pulls in torch._dynamo: ~1 s). Single-threaded, so forking stays safe."""
     torch.set_num_threads(1)
+    torch.manual_seed(0)
+    np.random.seed(0)  # its first use builds NumPy's global generator: ~2 ms in every worker otherwise
     with OpCounter():
         torch.ones(2).add(1).sum().item()
     if simulate_cuda:

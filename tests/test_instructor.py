@@ -79,7 +79,8 @@ def test_one_warm_grading_process_grades_student_after_student(tmp_path):
         for student in ("ann", "bob", "cid"):
             results = tmp_path / f"{student}.json"
             args = [str(REPO / "autograder"), "--rootdir", str(REPO), "--submission", str(SOLUTIONS / "a01_tensors.py")]
-            assert pool.grade([*args, "--results", str(results), "-q"], tmp_path / f"{student}.log", 120) == 0
+            code, warm = pool.grade([*args, "--results", str(results), "-q"], tmp_path / f"{student}.log", 120)
+            assert code == 0 and warm == (student != "ann")
             assert json.loads(results.read_text())["score"] == 35
             assert "35" in (tmp_path / f"{student}.log").read_text()
         assert len(pool._all) == 1 and pool._all[0].graded == 3
