@@ -71,6 +71,9 @@ grade_function("{assignment}", "{name}")
 ### END HIDDEN TESTS"""
 
 
+SECTIONS = {f"{name}:" for name in ("Args", "Arguments", "Returns", "Yields", "Raises", "Example", "Examples", "Note")}
+
+
 # -- source notebooks ------------------------------------------------------------------------------
 def suite_points(solutions: Path) -> dict[str, dict[str, float]]:
     """assignment -> function -> points, read from the hidden suites by a ``--collect-only`` run."""
@@ -93,7 +96,8 @@ def source_notebook(solution: Path, points: dict[str, float]) -> dict[str, Any]:
     """The nbgrader source notebook (nbformat 4 JSON) of one solution file.
 
     ``points``: function or class name -> points of its hidden tests. Raises ValueError when a
-    graded function is missing from the solution or a top-level name has no tests.
+    graded function is missing from the solution or a public top-level function or class has no
+    tests. Private helpers (``_name``) go into read-only cells with the imports.
     """
     source = solution.read_text()
     assignment = solution.stem
@@ -120,8 +124,8 @@ def source_notebook(solution: Path, points: dict[str, float]) -> dict[str, Any]:
     # A statement's text runs to the next one: trailing comments (``### END SOLUTION``) are not in the AST.
     for node, start, end in zip(body, starts, [*starts[1:], len(lines) + 1]):
         text = "\n".join(lines[start - 1 : end - 1]).rstrip()
-        if not isinstance(node, ast.FunctionDef | ast.ClassDef):
-            pending.append(text + "\n")
+        if not isinstance(node, ast.FunctionDef | ast.ClassDef) or node.name.startswith("_"):
+            pending.append(text + "\n")  # imports, constants, private helpers: read-only code
             continue
         flush()
         name = node.name
@@ -154,7 +158,7 @@ def _summary(docstring: str) -> str:
     """The docstring up to its first section (``Args:``, ``Returns:``, ``Example:``...)."""
     kept = []
     for line in docstring.splitlines():
-        if line.rstrip().endswith(":") and line.strip()[:-1].replace(" ", "").isalpha() and not line.startswith(" "):
+        if line.rstrip() in SECTIONS:
             break
         kept.append(line)
     return "\n".join(kept).strip()

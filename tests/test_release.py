@@ -152,12 +152,16 @@ def test_release_holds_no_hidden_test_and_no_solution_code():
 def test_hints_stay_in_the_release_above_the_solution_region(tmp_path):
     solution = tmp_path / "a42_demo.py"
     solution.write_text(
-        '"""Demo."""\n\nimport torch\n\n\ndef double(x):\n    """Twice x."""\n'
+        '"""Demo."""\n\nimport torch\n\n\ndef _helper(x):\n    return x\n\n\ndef double(x):\n'
+        '    """Twice x.\n\n    Computed as follows:\n    one product.\n\n    Args:\n        x: a tensor.\n    """\n'
         "    ### BEGIN SOLUTION\n    # Hint: multiply.\n    return 2 * x\n    ### END SOLUTION\n"
     )
     notebook = release.source_notebook(solution, {"double": 3.0})
     cell = _cells(notebook, grade_id="double")[0]["source"]
     assert cell.index("# Hint: multiply.") < cell.index("### BEGIN SOLUTION") < cell.index("return 2 * x")
+    assert "def _helper" in _cells(notebook, grade_id="setup_1", locked=True)[0]["source"]
+    about = next(c["source"] for c in notebook["cells"] if c["id"] == "about-double")
+    assert "one product." in about and "Args:" not in about
     with pytest.raises(ValueError, match="grades \\['triple'\\]"):
         release.source_notebook(solution, {"double": 3.0, "triple": 1.0})
     with pytest.raises(ValueError, match="double has no hidden tests"):
