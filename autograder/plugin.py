@@ -30,7 +30,7 @@ import pytest
 import torch
 
 from autograder import sandbox, scores
-from autograder.remote import AssignmentUnavailable, GradingFeedback, Remote, Worker
+from autograder.remote import AssignmentUnavailable, GradingFeedback, Remote, Worker, zygote_for
 from autograder.simcuda.build import SimulatedCudaUnavailable
 from autograder.submission import Submission
 
@@ -162,6 +162,23 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     """Grade what is left once every plugin has deselected (``-k``, other assignments)."""
     run = session.config.stash[RUN]
     run.tests = [item.stash[INFO] for item in session.items if INFO in item.stash]
+    if not session.config.option.collectonly:
+        _start_zygotes(session.items)
+
+
+def _start_zygotes(items: list[pytest.Item]) -> None:
+    """Start every zygote the run will need now, side by side: each spends seconds importing torch
+    (and transformers), which then overlaps with the others and with the first tests."""
+    needed = set()
+    for item in items:
+        if INFO in item.stash:
+            simulate = item.stash[INFO].kind == "device" and not torch.cuda.is_available()
+            needed.add((simulate, tuple(getattr(item.module, "PRELOAD", ()))))
+    for simulate, preload in sorted(needed):
+        try:
+            zygote_for(simulate, preload).start()
+        except SimulatedCudaUnavailable:
+            pass  # those tests are skipped with the reason when they run
 
 
 def _test_info(item: pytest.Item, assignment: str) -> TestInfo:

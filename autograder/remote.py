@@ -89,6 +89,10 @@ class _Zygote:
         self._process: subprocess.Popen | None = None
         self._sock: socket.socket | None = None
 
+    def start(self) -> None:
+        """Start the zygote process if it is not running (returns at once; it imports meanwhile)."""
+        self._ensure()
+
     def _ensure(self) -> socket.socket:
         if self._process is not None and self._process.poll() is None and self._sock is not None:
             return self._sock
@@ -144,7 +148,7 @@ OFFLINE = {
 _ZYGOTES: dict[tuple[str | None, tuple[str, ...]], _Zygote] = {}
 
 
-def _zygote(simulate_cuda: bool, preload: tuple[str, ...] = ()) -> _Zygote:
+def zygote_for(simulate_cuda: bool, preload: tuple[str, ...] = ()) -> _Zygote:
     library = None
     if simulate_cuda:
         from autograder import simcuda  # raises SimulatedCudaUnavailable where it cannot be built
@@ -175,7 +179,7 @@ class Worker:
         self.module_name = module_name
         self.call_timeout = call_timeout
         self.import_timeout = import_timeout
-        self._zygote = _zygote(simulate_cuda, preload)
+        self._zygote = zygote_for(simulate_cuda, preload)
         self._scratch = Path(tempfile.mkdtemp(prefix=f"grade-{module_name}-"))
         self._log = self._scratch.parent / f"{self._scratch.name}.log"
         copy = self._scratch / f"{module_name}{student_file.suffix}"
