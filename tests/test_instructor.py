@@ -5,8 +5,10 @@ import csv
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 import zipfile
 
 from conftest import REPO, SOLUTIONS
@@ -86,6 +88,25 @@ def test_one_warm_grading_process_grades_student_after_student(tmp_path):
         assert len(pool._all) == 1 and pool._all[0].graded == 3
     finally:
         pool.close()
+
+
+def test_a_grading_process_that_dies_costs_its_student_only(tmp_path):
+    """If a grading process itself dies mid-student, that student gets an error row and the next
+    student is graded by a fresh process."""
+    for name, source in (("ann", "import time\ntime.sleep(5)\n"), ("zed", (SOLUTIONS / "a02_views.py").read_text())):
+        (tmp_path / "in" / name).mkdir(parents=True)
+        (tmp_path / "in" / name / "a02_views.py").write_text(source)
+    pool = batch.GradingPool(jobs=1)
+    killer = threading.Timer(2.0, lambda: os.killpg(pool._all[0]._process.pid, signal.SIGKILL))
+    killer.start()
+    try:
+        ann = batch.grade_one("ann", tmp_path / "in" / "ann", tmp_path / "out", pool=pool, timeout=60, extra=[])
+        zed = batch.grade_one("zed", tmp_path / "in" / "zed", tmp_path / "out", pool=pool, timeout=60, extra=[])
+    finally:
+        killer.cancel()
+        pool.close()
+    assert ann.status == "error: the grading process died (see grader.log)"
+    assert zed.status == "ok" and zed.scores["a02_views"] == 36 and not zed.warm
 
 
 def test_gradescope_bundle_runs_like_gradescope(tmp_path):
