@@ -7,10 +7,12 @@ and returns the points earned, which nbgrader reads as partial credit. The noteb
 per kernel; later cells reuse the results while the file is unchanged.
 
 Under ``nbgrader autograde`` the kernel has run the student's code, which could have replaced this
-very function. So there it only says that grading happens later and returns 0; the course's
-preprocessor (:mod:`autograder.nbgrader_grades`, registered by ``nbgrader_config.py``) then grades
-the executed notebook outside the kernel and writes each test cell's output and points. Run
-without that configuration, autograde gives 0 rather than trusting the kernel.
+very function. With the course's configuration (``nbgrader_config.py``), the preprocessor
+:mod:`autograder.nbgrader_grades` grades the executed notebook outside the kernel and writes each
+test cell's output and points; it tells the kernel so through ``AUTOGRADER_SCORES_OUTSIDE_KERNEL``,
+and this function then only says so (the notebook is not graded twice). Without that
+configuration, this function grades in the kernel as it does interactively: the scores are right
+for honest work, but code in the notebook could forge them.
 
 Nothing here imports torch or calls student code in the kernel, so nothing a student's code
 prints to stderr while grading runs can land in a graded cell (nbgrader#1904).
@@ -31,6 +33,7 @@ from pathlib import Path
 SUITES = Path(__file__).resolve().parent
 GRADING_TIMEOUT_S = 1500
 DEFERRED = "Graded after the notebook has run, outside this kernel, by the course's hidden suite."
+OUTSIDE_KERNEL = "AUTOGRADER_SCORES_OUTSIDE_KERNEL"  # set by the nbgrader preprocessor for its kernels
 _RESULTS: dict[tuple[str, str], dict] = {}  # (notebook path, sha256 of its bytes) -> results.json
 
 
@@ -43,7 +46,7 @@ def grade_function(assignment: str, function: str, notebook: str | os.PathLike |
     path = Path(notebook) if notebook is not None else Path.cwd() / f"{assignment}.ipynb"
     if not path.is_file():
         raise FileNotFoundError(f"grade_function: {path} not found; run it beside the notebook it grades")
-    if os.environ.get("NBGRADER_EXECUTION") == "autograde":
+    if os.environ.get("NBGRADER_EXECUTION") == "autograde" and os.environ.get(OUTSIDE_KERNEL) == "1":
         print(DEFERRED)
         return 0.0
     # While the suite runs, the student's background threads (a DataLoader, a warning loop) may still

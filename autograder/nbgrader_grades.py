@@ -11,6 +11,7 @@ from the student's threads included, nbgrader#1904) is discarded.
 
 from __future__ import annotations
 
+import os
 import re
 import tempfile
 from pathlib import Path
@@ -26,6 +27,12 @@ CALL = re.compile(r"""grade_function\(\s*["'](\w+)["']\s*,\s*["'](\w+)["']\s*\)"
 
 
 class SuiteGrades(NbGraderPreprocessor):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # nbgrader builds its preprocessors before Execute starts the kernel, which inherits this:
+        # the hidden cells then leave the grading to us instead of doing it twice.
+        os.environ[hidden_cell.OUTSIDE_KERNEL] = "1"
+
     def preprocess(self, nb: NotebookNode, resources: dict[str, Any]) -> tuple[NotebookNode, dict[str, Any]]:
         targets = []
         for cell in nb.cells:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -34,6 +35,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from autograder import hidden_cell
 from autograder.stubs import BEGIN, END
 
 REPO = Path(__file__).resolve().parent.parent
@@ -307,26 +309,32 @@ def stale_release(solutions: Path, release: Path) -> list[str]:
     return stale
 
 
-def _api(course: Path) -> Any:
+def _api(course: Path, course_config: bool = True) -> Any:
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
     from traitlets.config import Config
 
     config = Config()
-    configure_nbgrader(config)
+    if course_config:
+        configure_nbgrader(config)
     config.CourseDirectory.root = str(course)
     return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
 
 
-def autograde(course: Path, assignment: str, students: list[str]) -> dict[str, tuple[float, float]]:
+def autograde(
+    course: Path, assignment: str, students: list[str], *, course_config: bool = True
+) -> dict[str, tuple[float, float]]:
     """Run the real ``nbgrader autograde`` on ``course/submitted/<student>/<assignment>/``.
 
-    Returns student -> (score, max score) from nbgrader's gradebook. Raises RuntimeError with
-    nbgrader's log when it fails.
+    ``course_config=False`` runs nbgrader with its defaults, as someone without this course's
+    ``nbgrader_config.py`` would. Returns student -> (score, max score) from nbgrader's gradebook.
+    Raises RuntimeError with nbgrader's log when it fails.
     """
     from nbgrader.api import Gradebook
 
-    api = _api(course)
+    api = _api(course, course_config)
+    if not course_config:  # a kernel started by this process must not expect our preprocessor
+        os.environ.pop(hidden_cell.OUTSIDE_KERNEL, None)
     for student in students:
         with warnings.catch_warnings():  # nbgrader's own SQLAlchemy warnings, not the student's
             warnings.simplefilter("ignore")

@@ -77,6 +77,12 @@ def course(tmp_path_factory) -> Path:
     forger = json.loads((root / "release" / "a01_tensors" / "a01_tensors.ipynb").read_text())
     _cells(forger, solution=True)[0]["source"] = FORGING_CELL
     _submit(root, "forger", "a01_tensors", forger)
+    _submit(
+        root,
+        "plain",
+        "a01_tensors",
+        json.loads((root / "submitted" / "reference" / "a01_tensors" / "a01_tensors.ipynb").read_text()),
+    )
     return root
 
 
@@ -84,6 +90,7 @@ def course(tmp_path_factory) -> Path:
 def autograded(course) -> dict[str, dict[str, tuple[float, float]]]:
     scores = {a: release.autograde(course, a, ["reference", "untouched"]) for a in AUTOGRADED}
     scores["a01_tensors"].update(release.autograde(course, "a01_tensors", ["noisy", "forger"]))
+    scores["a01_tensors"].update(release.autograde(course, "a01_tensors", ["plain"], course_config=False))
     return scores
 
 
@@ -192,6 +199,11 @@ def test_a_kernel_that_forges_its_scores_earns_nothing(autograded, course):
     assert autograded["a01_tensors"]["forger"] == (0.0, 35.0)
     executed = json.loads((course / "autograded" / "forger" / "a01_tensors" / "a01_tensors.ipynb").read_text())
     assert "1000" not in json.dumps([c["outputs"] for c in _cells(executed, grade=True)])
+
+
+def test_without_the_course_config_the_hidden_cells_grade_in_the_kernel(autograded):
+    """nbgrader run with its defaults (no nbgrader_config.py): scores still right for honest work."""
+    assert autograded["a01_tensors"]["plain"] == (35.0, 35.0)
 
 
 def test_feedback_shows_scores_but_never_the_hidden_tests(autograded, course):
