@@ -42,7 +42,7 @@ REPO = Path(__file__).resolve().parent.parent
 NBFORMAT_MINOR = 5
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
 
-INTRO = """**How this notebook is graded.** Replace every `# YOUR CODE HERE` / `raise NotImplementedError()`
+INTRO = """**How this notebook is graded.** Replace every `# YOUR CODE HERE` / `raise NotImplementedError(...)`
 with your code; keep the names and signatures. The cell under each function runs the examples from
 its docstring (*examples pass* or what differs). The graded tests are hidden: they call your
 functions on random inputs, on a (simulated) GPU and on larger inputs to check that the code is
@@ -241,6 +241,8 @@ def configure_nbgrader(c: Any) -> None:
       feedback clears them first.
     """
     c.Execute.timeout = 1800
+    # What replaces a solution region: the grader's feedback then reads "... not implemented yet".
+    c.ClearSolutions.code_stub = {"python": '# YOUR CODE HERE\nraise NotImplementedError("not implemented yet")'}
     c.Autograde.autograde_preprocessors = [
         "nbgrader.preprocessors.Execute",
         "autograder.nbgrader_grades.SuiteGrades",

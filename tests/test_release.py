@@ -235,3 +235,9 @@ def test_every_docstring_example_holds_for_the_reference():
         assert failed == 0, f"{path.name}: {failed} of {tried} docstring examples fail"
     tree = ast.parse((SOLUTIONS / "a01_tensors.py").read_text())
     assert all(">>>" in (ast.get_docstring(n) or "") for n in tree.body if isinstance(n, ast.FunctionDef))
+
+
+def test_an_untouched_release_notebook_earns_zero_with_a_clear_reason(tmp_path):
+    graded = grade(REPO / "release" / "a01_tensors" / "a01_tensors.ipynb", tmp_path / "r.json")
+    assert graded.score == 0 and graded.max_score == 35
+    assert all("not implemented yet" in t["output"] for t in graded.results["tests"])
