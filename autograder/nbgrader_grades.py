@@ -52,10 +52,12 @@ class SuiteGrades(NbGraderPreprocessor):
             except RuntimeError as exc:
                 results, failure = None, str(exc)
         for cell, cell_assignment, function in targets:
-            if results is None or cell_assignment != assignment:
-                text, points = f"The hidden suite could not grade this notebook: {failure}", 0.0
-            else:
+            try:
+                if results is None or cell_assignment != assignment:
+                    raise RuntimeError(failure or f"this cell grades {cell_assignment}, the notebook is {assignment}")
                 text, points = hidden_cell.report(results, cell_assignment, function)
+            except RuntimeError as exc:  # that cell earns 0 with the reason; the others are still scored
+                text, points = f"The hidden suite could not grade this cell: {exc}", 0.0
             cell.outputs = [
                 nbformat.v4.new_output("stream", name="stdout", text=text + "\n"),
                 nbformat.v4.new_output(
