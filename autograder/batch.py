@@ -36,6 +36,8 @@ from pathlib import Path
 
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+from autograder import command
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -84,6 +86,7 @@ class GradingProcess:
     def __init__(self) -> None:
         self.graded = 0
         self.last_warm = False
+        self._closed = False
         self._process = subprocess.Popen(
             [sys.executable, "-m", "autograder.serve"],
             stdin=subprocess.PIPE,
@@ -114,6 +117,10 @@ class GradingProcess:
         return self.graded >= self.RECYCLE_AFTER or self._process.poll() is not None
 
     def close(self) -> None:
+        """Kill it and its zygotes, once: a second killpg could hit a group that reused the pid."""
+        if self._closed:
+            return
+        self._closed = True
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self._process.pid, signal.SIGKILL)
         self._process.wait()
@@ -161,10 +168,8 @@ def grade_one(name: str, source: Path, out: Path, *, pool: GradingPool, timeout:
     results.unlink(missing_ok=True)
     try:
         submission = _unpack(source, folder)
-        args = [str(REPO / "autograder"), "--rootdir", str(REPO), "--submission", str(submission)]
-        args += ["--results", str(results), "-q", "-p", "no:cacheprovider", *extra]
         start = time.perf_counter()
-        code, warm = pool.grade(args, folder / "grader.log", timeout)
+        code, warm = pool.grade(command.pytest_args(submission, results, *extra), folder / "grader.log", timeout)
         seconds = time.perf_counter() - start
     except TimeoutError:
         return Outcome(name, status=f"error: grading took more than {timeout:g} s")

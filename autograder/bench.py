@@ -30,6 +30,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from autograder import batch
+from autograder.command import pytest_command
 from autograder.remote import Worker
 
 REPO = Path(__file__).resolve().parent.parent
@@ -123,9 +124,7 @@ def nbgrader_vs_direct() -> tuple[float, float, str]:
         for notebook in built:
             shutil.copy(student / notebook.parent.name / notebook.name, flat / notebook.name)
         start = time.perf_counter()
-        command = [sys.executable, "-m", "pytest", "autograder", "--submission", str(flat), "-q"]
-        command += ["--results", str(course / "direct.json")]
-        subprocess.run(command, cwd=REPO, capture_output=True, check=False)
+        subprocess.run(pytest_command(flat, course / "direct.json"), cwd=REPO, capture_output=True, check=False)
         direct = time.perf_counter() - start
         ours = json.loads((course / "direct.json").read_text())["score"]
     got, out_of = sum(s for s, _ in scores), sum(m for _, m in scores)

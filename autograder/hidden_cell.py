@@ -26,11 +26,11 @@ import io
 import json
 import os
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-SUITES = Path(__file__).resolve().parent
+from autograder.command import SUITES, pytest_command
+
 GRADING_TIMEOUT_S = 1500
 DEFERRED = "Graded after the notebook has run, outside this kernel, by the course's hidden suite."
 OUTSIDE_KERNEL = "AUTOGRADER_SCORES_OUTSIDE_KERNEL"  # set by the nbgrader preprocessor for its kernels
@@ -85,11 +85,8 @@ def grade_notebook(notebook: Path) -> dict:
     """Run the hidden suite on ``notebook`` in a grading process of its own; its results.json."""
     with tempfile.TemporaryDirectory(prefix="hidden-cell-") as scratch:
         results = Path(scratch) / "results.json"
-        command = [sys.executable, "-m", "pytest", str(SUITES), "--rootdir", str(SUITES.parent), "-q"]
-        command += ["-p", "no:cacheprovider", "--submission", str(notebook), "--results", str(results)]
         seed = os.environ.get("AUTOGRADER_GRADE_SEED")
-        if seed:
-            command += ["--grade-seed", seed]
+        command = pytest_command(notebook, results, *(["--grade-seed", seed] if seed else []))
         try:
             done = subprocess.run(command, capture_output=True, text=True, timeout=GRADING_TIMEOUT_S, cwd=SUITES.parent)
         except subprocess.TimeoutExpired as exc:

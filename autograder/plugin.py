@@ -172,8 +172,7 @@ def _start_zygotes(items: list[pytest.Item]) -> None:
     needed = set()
     for item in items:
         if INFO in item.stash:
-            simulate = item.stash[INFO].kind == "device" and not torch.cuda.is_available()
-            needed.add((simulate, tuple(getattr(item.module, "PRELOAD", ()))))
+            needed.add((_simulates(item.stash[INFO]), tuple(getattr(item.module, "PRELOAD", ()))))
     for simulate, preload in sorted(needed):
         try:
             zygote_for(simulate, preload).start()
@@ -214,7 +213,7 @@ def worker(request: pytest.FixtureRequest) -> Iterator[Worker]:
     """A fresh worker with the submission imported (one per test: no state leaks between tests)."""
     run = request.config.stash[RUN]
     info = request.node.stash.get(INFO, None)
-    simulate = info is not None and info.kind == "device" and not torch.cuda.is_available()
+    simulate = info is not None and _simulates(info)
     try:
         opened = run.open_worker(
             request.module.ASSIGNMENT, request.node.nodeid, simulate_cuda=simulate, preload=_preload(request)
@@ -226,6 +225,11 @@ def worker(request: pytest.FixtureRequest) -> Iterator[Worker]:
         yield opened
     finally:
         opened.close()
+
+
+def _simulates(info: TestInfo) -> bool:
+    """Device tests run on the simulated GPU where there is no real one."""
+    return info.kind == "device" and not torch.cuda.is_available()
 
 
 def _preload(request: pytest.FixtureRequest) -> tuple[str, ...]:

@@ -29,13 +29,13 @@ import ast
 import json
 import os
 import subprocess
-import sys
 import tempfile
 import warnings
 from pathlib import Path
 from typing import Any
 
 from autograder import hidden_cell
+from autograder.command import pytest_command
 from autograder.stubs import BEGIN, END
 
 REPO = Path(__file__).resolve().parent.parent
@@ -81,9 +81,8 @@ def suite_points(solutions: Path) -> dict[str, dict[str, float]]:
     """assignment -> function -> points, read from the hidden suites by a ``--collect-only`` run."""
     with tempfile.TemporaryDirectory() as scratch:
         results = Path(scratch) / "results.json"
-        command = [sys.executable, "-m", "pytest", str(REPO / "autograder"), "--rootdir", str(REPO), "--collect-only"]
-        command += ["-q", "-p", "no:cacheprovider", "--submission", str(solutions), "--results", str(results)]
-        done = subprocess.run(command, capture_output=True, text=True, cwd=REPO)
+        collect = pytest_command(solutions, results, "--collect-only")
+        done = subprocess.run(collect, capture_output=True, text=True, cwd=REPO)
         if not results.exists():
             raise RuntimeError(f"collecting the hidden suites failed:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
         points: dict[str, dict[str, float]] = {}
