@@ -18,10 +18,8 @@ def pytest_args(submission: str | os.PathLike, results: str | os.PathLike, *extr
         str(SUITES),
         "--rootdir",
         str(SUITES.parent),
-        "--submission",
-        str(submission),
-        "--results",
-        str(results),
+        f"--submission={submission}",  # one token: never a test path, even before options are known
+        f"--results={results}",
         "-q",
         "-p",
         "no:cacheprovider",

@@ -1,8 +1,11 @@
-"""Loads the grading plugin when pytest is pointed at this folder (``pytest autograder``)."""
+"""Loads the grading plugin when pytest is pointed at this folder (``pytest autograder``).
+
+The command-line options come from :mod:`autograder.pytest_options`, an installed entry point, so
+that pytest knows them before it loads any conftest (see there).
+"""
 
 from autograder.plugin import (  # noqa: F401 - pytest finds hooks and fixtures by name
     device,
-    pytest_addoption,
     pytest_collection_finish,
     pytest_collection_modifyitems,
     pytest_configure,
@@ -10,6 +13,7 @@ from autograder.plugin import (  # noqa: F401 - pytest finds hooks and fixtures 
     pytest_runtest_makereport,
     pytest_sessionfinish,
     pytest_terminal_summary,
+    pytest_unconfigure,
     reference,
     rng,
     student,

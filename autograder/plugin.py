@@ -18,8 +18,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
+import shutil
+import tempfile
 import time
 import zlib
 from collections.abc import Iterator
@@ -58,30 +61,30 @@ class GradingRun:
         option = config.option
         default = Path(config.rootpath) / "assignments"
         self.reference_dir = Path(option.reference) if option.reference else Path(config.rootpath) / "solutions"
-        self.submission = Submission(Path(option.submission) if option.submission else default)
+        # Everything this run writes (the copy of the submission, workers' scratch folders and logs)
+        # lives in a folder only the grading user can enter, removed when the run ends.
+        self.private = Path(tempfile.mkdtemp(prefix="autograder-"))
+        try:
+            self.submission = Submission(Path(option.submission) if option.submission else default, self.private)
+        except BaseException:
+            shutil.rmtree(self.private, ignore_errors=True)
+            raise
         self.seed: int = option.grade_seed if option.grade_seed is not None else secrets.randbelow(2**31)
         self.call_timeout: float = option.call_timeout
         self.import_timeout: float = option.import_timeout
         self.memory_bytes = int(option.worker_memory_mb * 2**20)
         self.results_path: str | None = option.results
-        package = Path(__file__).resolve().parent
-        submissions = self.submission.path if self.submission.only is None else self.submission.path.parent
-        self.hidden = tuple(
-            str(p)
-            for p in (
-                package,
-                package.parent / "solutions",
-                package.parent / "tests",
-                self.reference_dir,
-                submissions,
-                *map(Path, option.hide or []),
-            )
-        )
         self.tests: list[TestInfo] = []
         self.started = time.time()
 
     def test_seed(self, nodeid: str) -> int:
         return zlib.crc32(f"{self.seed}:{nodeid}".encode())
+
+    def worker_seed(self, nodeid: str) -> int:
+        """The seed of a test's worker (torch, NumPy and random): derived one way from the test's, so
+        code in the worker cannot recover the seed of the grader's hidden inputs."""
+        digest = hashlib.sha256(f"worker:{self.test_seed(nodeid)}".encode()).digest()
+        return int.from_bytes(digest[:4], "little")
 
     def open_worker(
         self,
@@ -95,13 +98,13 @@ class GradingRun:
         worker = Worker(
             assignment,
             student_file or self.submission.file_for(assignment),
-            seed=self.test_seed(nodeid),
+            seed=self.worker_seed(nodeid),
             call_timeout=self.call_timeout,
             memory_bytes=self.memory_bytes,
             import_timeout=self.import_timeout,
             simulate_cuda=simulate_cuda,
             preload=preload,
-            hide=self.hidden,
+            private=self.private,
         )
         try:
             worker.start()
@@ -113,26 +116,25 @@ class GradingRun:
         return worker
 
 
-# -- options and collection ----------------------------------------------------------------------
-def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("autograder")
-    group.addoption("--submission", help="folder of aNN_topic.py/.ipynb files, or one file (default: assignments/)")
-    group.addoption("--results", help="write Gradescope results.json here")
-    group.addoption("--reference", help="folder of reference solutions for timing checks (default: solutions/)")
-    group.addoption("--grade-seed", type=int, default=None, help="seed of the hidden random inputs (replay a run)")
-    group.addoption("--call-timeout", type=float, default=10.0, help="seconds one call to student code may take")
-    group.addoption("--hide", action="append", help="a folder workers must not see (repeatable; as root)")
-    group.addoption("--import-timeout", type=float, default=30.0, help="seconds importing a submission may take")
-    group.addoption("--worker-memory-mb", type=float, default=4096, help="memory a worker may map beyond torch")
-
-
+# -- configuration and collection ------------------------------------------------------------------
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "points(n): points this hidden test is worth")
     config.addinivalue_line("markers", f"kind(name): one of {', '.join(KINDS)} (default correctness)")
+    if not hasattr(config.option, "submission"):
+        raise pytest.UsageError(
+            "the autograder's options are not registered: install the project (pip install -e .), "
+            "which registers them with pytest before any conftest is read"
+        )
     try:
         config.stash[RUN] = GradingRun(config)
     except (FileNotFoundError, ValueError) as exc:
         raise pytest.UsageError(str(exc)) from None
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    run = config.stash.get(RUN, None)
+    if run is not None:
+        shutil.rmtree(run.private, ignore_errors=True)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -199,11 +201,9 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     run = config.stash[RUN]
     lines = [f"autograder: submission {run.submission.path}", f"autograder: grade seed {run.seed}"]
     limits = sandbox.limitations()
-    lines.append(
-        f"autograder: note: {limits}"
-        if limits
-        else "autograder: workers run as unprivileged users, grader files hidden"
-    )
+    lines.append(f"autograder: sandbox: {sandbox.enforced()}")
+    if limits:
+        lines.append(f"autograder: note: {limits}")
     return lines
 
 

@@ -17,6 +17,7 @@ Each test gets its own worker, forked from a server that has torch imported alre
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import os
 import shutil
@@ -29,7 +30,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from autograder import wire, zygote
+from autograder import sandbox, wire, zygote
 from autograder.describe import describe_call
 from autograder.worker import Job
 
@@ -99,12 +100,7 @@ class _Zygote:
         # Datagram-like packets keep request boundaries: discard requests get no reply, so two
         # requests may be queued back to back.
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        package_root = str(Path(__file__).resolve().parent.parent)
-        env = {
-            **os.environ,
-            **OFFLINE,
-            "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")])),
-        }
+        env = sandbox.zygote_environment(package_root=str(Path(__file__).resolve().parent.parent))
         self._process = subprocess.Popen(
             [sys.executable, "-m", "autograder.zygote", str(theirs.fileno()), self.library or "-", *self.preload],
             pass_fds=(theirs.fileno(),),
@@ -115,11 +111,11 @@ class _Zygote:
         self._sock = ours
         return ours
 
-    def fork(self, job: Job) -> tuple[int, Connection]:
-        """A new worker for ``job``: its pid and the grading side of its connection."""
+    def fork(self, job: Job, log_fd: int) -> tuple[int, Connection]:
+        """A new worker for ``job``, writing to ``log_fd``: its pid and our side of its connection."""
         sock = self._ensure()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        zygote.send_json(sock, {"op": "fork", "job": dataclasses.asdict(job)}, (theirs.fileno(),))
+        zygote.send_json(sock, {"op": "fork", "job": dataclasses.asdict(job)}, (theirs.fileno(), log_fd))
         theirs.close()
         reply, _ = zygote.recv_json(sock)
         return reply["pid"], Connection(ours.detach())
@@ -137,15 +133,18 @@ class _Zygote:
             zygote.send_json(self._sock, {"op": "discard", "pid": pid})
 
 
-# Student code never reaches the network: Hugging Face libraries fail fast instead of downloading.
-OFFLINE = {
-    "HF_HUB_OFFLINE": "1",
-    "TRANSFORMERS_OFFLINE": "1",
-    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
-    "TRANSFORMERS_VERBOSITY": "error",
-    "TOKENIZERS_PARALLELISM": "false",
-}
 _ZYGOTES: dict[tuple[str | None, tuple[str, ...]], _Zygote] = {}
+
+
+_PRIVATE: list[Path] = []
+
+
+def private_folder() -> Path:
+    """A folder of this process's that only its user can enter (removed at exit)."""
+    if not _PRIVATE:
+        _PRIVATE.append(Path(tempfile.mkdtemp(prefix="autograder-")))
+        atexit.register(shutil.rmtree, _PRIVATE[0], True)
+    return _PRIVATE[0]
 
 
 def zygote_for(simulate_cuda: bool, preload: tuple[str, ...] = ()) -> _Zygote:
@@ -174,19 +173,20 @@ class Worker:
         import_timeout: float = 30.0,
         simulate_cuda: bool = False,
         preload: tuple[str, ...] = (),
-        hide: tuple[str, ...] = (),
+        private: Path | None = None,
     ) -> None:
         self.module_name = module_name
         self.call_timeout = call_timeout
         self.import_timeout = import_timeout
         self._zygote = zygote_for(simulate_cuda, preload)
-        self._scratch = Path(tempfile.mkdtemp(prefix=f"grade-{module_name}-"))
-        self._log = self._scratch.parent / f"{self._scratch.name}.log"
-        copy = self._scratch / f"{module_name}{student_file.suffix}"
-        shutil.copyfile(student_file, copy)
-        self._job = Job(
-            module_name, str(copy), str(self._scratch), str(self._log), seed, memory_bytes, simulate_cuda, hide
-        )
+        # The scratch folder and the log live in a folder only the grader can enter: no worker can
+        # plant a link where the grader will write, and the log is opened here, never by a worker.
+        private = private or private_folder()
+        self._scratch = Path(tempfile.mkdtemp(prefix=f"{module_name}-", dir=private))
+        self._log = private / f"{self._scratch.name}.log"
+        file_name = f"{module_name}{student_file.suffix}"
+        shutil.copyfile(student_file, self._scratch / file_name, follow_symlinks=False)
+        self._job = Job(module_name, file_name, str(self._scratch), seed, memory_bytes, simulate_cuda)
         self._conn: Connection | None = None
         self._pid: int | None = None
         self.notes: list[str] = []  # for the student, e.g. notebook cells that raised
@@ -195,7 +195,11 @@ class Worker:
     # -- life cycle ------------------------------------------------------------------------------
     def start(self) -> None:
         """Fork the worker and import the submission; raises AssignmentUnavailable on failure."""
-        self._pid, self._conn = self._zygote.fork(self._job)
+        log = os.open(self._log, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_APPEND, 0o600)
+        try:
+            self._pid, self._conn = self._zygote.fork(self._job, log)
+        finally:
+            os.close(log)
         try:
             hello = self._receive(self.import_timeout, f"importing {self.module_name}")
         except WorkerFailure as exc:

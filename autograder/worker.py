@@ -48,29 +48,31 @@ BACKWARD = "autograd.backward"  # OpCounter's name for ops that autograd's engin
 
 @dataclass(frozen=True)
 class Job:
-    """Everything a worker needs to know, sent from the grading process when it starts."""
+    """Everything a worker needs to know, sent from the grading process when it starts. Nothing in
+    it is secret: the student's code can read it (the grader's seed is not in it, only one derived
+    from it one way)."""
 
     module_name: str  # e.g. "a01_tensors"
-    student_file: str  # the copy inside the scratch folder
-    scratch: str
-    log_path: str
+    file_name: str  # the student's file, in the scratch folder
+    scratch: str  # made by the grading process; the worker sees it as sandbox.WORK when sandboxed
     seed: int
     memory_bytes: int
     simulate_cuda: bool = False  # run on the simulated CUDA device (device tests without a GPU)
-    hide: tuple[str, ...] = ()  # folders the worker must not see (see autograder.sandbox)
 
 
-def serve(conn: Any, job: Job) -> None:
-    """Worker entry point (runs in the forked child)."""
-    _isolate(job)
+def serve(conn: Any, log_fd: int, job: Job, uid: int | None = None) -> None:
+    """Worker entry point (runs in the forked child, as the zygote's user, until it confines itself
+    and, sandboxed, becomes ``uid``)."""
+    home = _isolate(conn.fileno(), log_fd, job, uid)
+    trusted = _forget_trusted_modules()
     with _device(job):
         try:
-            module, notes = _import_student(job)
+            module, notes = _import_student(job, home)
         except BaseException as exc:  # noqa: BLE001 - any failure at import is the student's
-            conn.send_bytes(wire.dumps({"import_error": describe_exception(exc, job.scratch)}))
+            conn.send_bytes(wire.dumps({"import_error": describe_exception(exc, home)}))
             return
         conn.send_bytes(wire.dumps({"ready": True, "notes": notes}))
-        session = _Session(module, job)
+        session = _Session(module, home, trusted)
         while True:
             try:
                 request = wire.loads(conn.recv_bytes(), trusted=True)
@@ -98,6 +100,9 @@ class OpCounter(TorchDispatchMode):
         return func(*args, **(kwargs or {}))
 
 
+_SIMCUDA: Any = None  # autograder.simcuda, in the zygote of device tests (see warm_up)
+
+
 def warm_up(simulate_cuda: bool) -> None:
     """Pay once, in the zygote, for what every worker would otherwise import on first use (the
     dispatch-mode machinery pulls in torch._dynamo: ~1 s). Single-threaded, so forking stays safe."""
@@ -107,8 +112,10 @@ def warm_up(simulate_cuda: bool) -> None:
     with OpCounter():
         torch.ones(2).add(1).sum().item()
     if simulate_cuda:
+        global _SIMCUDA
         from autograder import simcuda
 
+        _SIMCUDA = simcuda  # kept here: workers take the course's modules out of sys.modules
         with simcuda.simulated_cuda():  # forward only: a CUDA backward starts threads fork cannot copy
             x = simcuda.to_simulated(torch.ones(2, 2))
             torch.nn.functional.linear(x, x).sum().item()
@@ -117,33 +124,42 @@ def warm_up(simulate_cuda: bool) -> None:
 def _device(job: Job) -> contextlib.AbstractContextManager:
     if not job.simulate_cuda:
         return contextlib.nullcontext()
-    from autograder import simcuda
-
-    return simcuda.simulated_cuda()
+    return _SIMCUDA.simulated_cuda()
 
 
 def _place(data: torch.Tensor, requires_grad: bool, device: str) -> torch.Tensor:
     """A tensor the grading process sent for the simulated device (only sent when simulating)."""
-    from autograder import simcuda
-
-    return simcuda.to_simulated(data, requires_grad)
+    return _SIMCUDA.to_simulated(data, requires_grad)
 
 
-def _isolate(job: Job) -> None:
-    log = os.open(job.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+def _isolate(conn_fd: int, log_fd: int, job: Job, uid: int | None) -> str:
+    """Output to the log the grader opened, then the sandbox; returns the scratch folder's path."""
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
-    os.dup2(log, 1)
-    os.dup2(log, 2)
-    os.chdir(job.scratch)
-    sys.path.insert(0, job.scratch)
-    sandbox.confine(job.scratch, list(job.hide))
+    os.dup2(log_fd, 1)
+    os.dup2(log_fd, 2)
+    home = sandbox.enter(job.scratch, keep_fds=(conn_fd,), uid=uid)  # closes every other descriptor
+    os.environ.clear()
+    os.environ.update(sandbox.worker_environment(home))
+    os.chdir(home)
+    sys.path.insert(0, home)
     torch.set_num_threads(1)
     torch.manual_seed(job.seed)
     np.random.seed(job.seed % 2**32)
     random.seed(job.seed)
     if job.memory_bytes > 0:
         _cap_memory(job.memory_bytes)
+    return home
+
+
+def _forget_trusted_modules() -> dict[str, types.ModuleType]:
+    """Take the course's own modules out of ``sys.modules`` before student code runs, and keep them
+    here for trusted requests. Their files are not in the sandbox either, so ``import
+    autograder.scenarios`` fails for the student instead of handing over the grader's helpers."""
+    trusted = {name: m for name, m in sys.modules.items() if name == "autograder" or name.startswith("autograder.")}
+    for name in trusted:
+        del sys.modules[name]
+    return trusted
 
 
 def _cap_memory(extra_bytes: int) -> None:
@@ -154,11 +170,12 @@ def _cap_memory(extra_bytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def _import_student(job: Job) -> tuple[Any, list[str]]:
+def _import_student(job: Job, home: str) -> tuple[Any, list[str]]:
     """The submission as a module, and notes for the student (cells of a notebook that raised)."""
-    if job.student_file.endswith(".ipynb"):
-        return _run_notebook(job)
-    spec = importlib.util.spec_from_file_location(job.module_name, job.student_file)
+    path = os.path.join(home, job.file_name)
+    if path.endswith(".ipynb"):
+        return _run_notebook(job.module_name, path, home)
+    spec = importlib.util.spec_from_file_location(job.module_name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[job.module_name] = module
@@ -166,7 +183,7 @@ def _import_student(job: Job) -> tuple[Any, list[str]]:
     return module, []
 
 
-def _run_notebook(job: Job) -> tuple[Any, list[str]]:
+def _run_notebook(module_name: str, path: str, home: str) -> tuple[Any, list[str]]:
     """Run a notebook's code cells in order in one module namespace, as a kernel would.
 
     IPython magics (``%...``) and shell lines (``!...``) are skipped. A cell that raises is noted
@@ -174,11 +191,11 @@ def _run_notebook(job: Job) -> tuple[Any, list[str]]:
     code rather than define it are skipped too: nbgrader's autograded test cells (``grade`` without
     ``solution``; their hidden block grades this very notebook) and the release's example cells.
     """
-    with open(job.student_file, encoding="utf-8") as f:
+    with open(path, encoding="utf-8") as f:
         notebook = json.load(f)
-    module = types.ModuleType(job.module_name)
-    module.__file__ = job.student_file
-    sys.modules[job.module_name] = module
+    module = types.ModuleType(module_name)
+    module.__file__ = path
+    sys.modules[module_name] = module
     notes = []
     code_cells = [c for c in notebook.get("cells", []) if c.get("cell_type") == "code"]
     for number, cell in enumerate(code_cells, start=1):
@@ -190,7 +207,7 @@ def _run_notebook(job: Job) -> tuple[Any, list[str]]:
         try:
             exec(compile("\n".join(lines), f"<cell {number}>", "exec"), module.__dict__)  # noqa: S102
         except BaseException as exc:  # noqa: BLE001 - a broken cell costs only what it defines
-            info = describe_exception(exc, job.scratch)
+            info = describe_exception(exc, home)
             notes.append(f"code cell {number} raised {info['type']}: {info['message']} (it was skipped)")
     return module, notes
 
@@ -233,10 +250,11 @@ def _short(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
 class _Session:
     """The objects one worker holds for the grading process, by handle id (0 is the submission)."""
 
-    def __init__(self, module: Any, job: Job) -> None:
+    def __init__(self, module: Any, home: str, trusted: dict[str, types.ModuleType]) -> None:
         self.objects: dict[int, Any] = {0: module}
         self.ids: dict[int, int] = {id(module): 0}
-        self.job = job
+        self.home = home
+        self.trusted = trusted
 
     def keep(self, obj: Any) -> dict:
         ref = self.ids.get(id(obj))
@@ -256,25 +274,30 @@ class _Session:
         try:
             reply = self._run(request)
         except BaseException as exc:  # noqa: BLE001 - student code may raise anything, SystemExit too
-            reply = {"error": describe_exception(exc, self.job.scratch)}
+            reply = {"error": describe_exception(exc, self.home)}
         finally:
             sys.stdout.flush()
             sys.stderr.flush()
         try:
             return wire.dumps(reply)
         except Exception as exc:  # noqa: BLE001 - e.g. a tensor torch.save cannot write
-            return wire.dumps({"error": describe_exception(exc, self.job.scratch)})
+            return wire.dumps({"error": describe_exception(exc, self.home)})
+
+    def _trusted(self, target: str) -> Any:
+        """``package.module.name``: the course's modules from before the student's import, others
+        (``torch.rand``, ``builtins.len``) as imported now."""
+        module_name, _, attr = target.rpartition(".")
+        module = self.trusted.get(module_name) or importlib.import_module(module_name)
+        return getattr(module, attr)
 
     def _run(self, request: dict) -> dict:
         op = request["op"]
         args = wire.from_wire(request.get("args", ()), self.resolve, _place)
         kwargs = wire.from_wire(request.get("kwargs", {}), self.resolve, _place)
         if op == "ref":
-            module_name, _, attr = request["target"].rpartition(".")
-            return {"value": self.keep(getattr(importlib.import_module(module_name), attr))}
+            return {"value": self.keep(self._trusted(request["target"]))}
         if op in ("make", "run"):
-            module_name, _, attr = request["target"].rpartition(".")
-            value = getattr(importlib.import_module(module_name), attr)(*args, **kwargs)
+            value = self._trusted(request["target"])(*args, **kwargs)
             return {"value": self.keep(value) if op == "make" else wire.to_wire(value, self.keep)}
         target = self.resolve({wire.HANDLE: request["ref"], "path": request["path"]})
         if op == "get":

@@ -7,16 +7,18 @@ grading process talks to its zygote over a Unix packet socket, one JSON request 
 half, see :mod:`autograder.simcuda`; ``-`` for none) is loaded before torch is imported; each MODULE
 (``transformers...`` for a09) is imported before the first fork.
 
-``{"op": "fork", "job": {...}}`` plus one file descriptor (the worker's end of its own socket, sent
-with SCM_RIGHTS)  ->  ``{"pid": ...}``
+``{"op": "fork", "job": {...}}`` plus two file descriptors sent with SCM_RIGHTS (the worker's end of
+its own socket, and its log, opened by the grading process)  ->  ``{"pid": ...}``
 ``{"op": "reap", "pid": ...}``  ->  ``{"exit_code": ...}`` (kills the worker's whole process group
 first, so threads and children it left behind go too)
 ``{"op": "discard", "pid": ...}``  ->  no reply: the same kill, for a worker whose exit code nobody
 needs (the normal end of a test), so the grading process does not wait for it to die
 
 Each worker starts a new session (``setsid``), so it cannot hold the grading process's terminal and
-its process group can be killed as one. Unlike multiprocessing's forkserver, nothing of the grading
-process's ``__main__`` is re-run in the worker.
+its process group can be killed as one. Where the sandbox is available (:mod:`autograder.sandbox`),
+the forked process is only the worker's *keeper*: the worker proper is its child, process 1 of a PID
+namespace of its own, and dies with it, taking everything it started along. Unlike
+multiprocessing's forkserver, nothing of the grading process's ``__main__`` is re-run in the worker.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ def send_json(sock: socket.socket, message: dict, fds: tuple[int, ...] = ()) -> 
 
 
 def recv_json(sock: socket.socket) -> tuple[dict, list[int]]:
-    data, fds, _, _ = socket.recv_fds(sock, 1 << 16, 1)
+    data, fds, _, _ = socket.recv_fds(sock, 1 << 16, 2)
     if not data:
         raise EOFError
     (size,) = _HEADER.unpack_from(data)
@@ -77,11 +79,14 @@ def main(control_fd: int, library: str | None = None, preload: tuple[str, ...] =
         except (EOFError, ConnectionError):
             return  # the grading process is gone
         if request["op"] == "fork":
-            pid = os.fork()
+            pid, uid, lock = sandbox.fork()
             if pid == 0:
                 control.close()
-                _run_worker(fds[0], request["job"])
-            os.close(fds[0])
+                _run_worker(fds[0], fds[1], request["job"], uid)
+            if lock is not None:
+                _uid_locks[pid] = lock
+            for fd in fds:
+                os.close(fd)
             send_json(control, {"pid": pid})
         elif request["op"] == "reap":
             send_json(control, {"exit_code": _reap(request["pid"])})
@@ -93,12 +98,12 @@ def main(control_fd: int, library: str | None = None, preload: tuple[str, ...] =
 worker = None  # the autograder.worker module, imported by main() once the library is loaded
 
 
-def _run_worker(fd: int, job: dict) -> None:
+def _run_worker(fd: int, log_fd: int, job: dict, uid: int | None) -> None:
     code = 0
     try:
         os.setsid()
         signal.signal(signal.SIGINT, signal.SIG_DFL)
-        worker.serve(Connection(fd), worker.Job(**job))
+        worker.serve(Connection(fd), log_fd, worker.Job(**job), uid)
     except BaseException:  # noqa: BLE001 - a worker must never return into the zygote's loop
         traceback.print_exc()  # lands in the worker's log, which the grader shows
         code = 1
@@ -107,20 +112,18 @@ def _run_worker(fd: int, job: dict) -> None:
 
 
 _exited: dict[int, int] = {}  # pid -> exit code, of workers collected before anyone asked
+_uid_locks: dict[int, int] = {}  # pid -> the lock on its uid (see sandbox.fork), held until reaped
 
 
 def _kill(pid: int) -> None:
-    for target in (-pid, pid):  # the worker's process group, then the worker itself
+    """Kill the worker's process group. Whatever the worker started, in its group or not, is in its
+    PID namespace, which the kernel empties when the worker dies. (Not as root there is no such
+    namespace: a process that left the group survives, and the report says workers are not isolated.)"""
+    for target in (-pid, pid):
         try:
             os.kill(target, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
-    # What left the group (daemons too). Once the group is killed, no process of the worker's uid can
-    # start a new one (Linux lets no fork complete once a group kill is pending), so one scan of
-    # /proc tells whether the slower helper of kill_everything_of is needed.
-    uid = sandbox.worker_uid(pid)
-    if sandbox.can_isolate() and sandbox.runs_as(uid, besides=pid):
-        sandbox.kill_everything_of(uid)
 
 
 def _reap(pid: int) -> int | None:
@@ -131,7 +134,15 @@ def _reap(pid: int) -> int | None:
         _, status = os.waitpid(pid, 0)
     except ChildProcessError:
         return None
+    _release(pid)
     return os.waitstatus_to_exitcode(status)
+
+
+def _release(pid: int) -> None:
+    """The worker and its namespace are gone: its uid is free again."""
+    lock = _uid_locks.pop(pid, None)
+    if lock is not None:
+        os.close(lock)
 
 
 def _collect_exited() -> None:
@@ -144,6 +155,7 @@ def _collect_exited() -> None:
         if pid == 0:
             return
         _exited[pid] = os.waitstatus_to_exitcode(status)
+        _release(pid)
         if len(_exited) > 1000:  # codes of discarded workers nobody will ask for
             _exited.pop(next(iter(_exited)))
 

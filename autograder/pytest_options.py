@@ -1,0 +1,52 @@
+"""The grader's command-line options, registered through a ``pytest11`` entry point.
+
+Why an entry point and not ``autograder/conftest.py``: pytest parses the command line once before
+any conftest is loaded. An option it does not know yet (``--submission``) is skipped and its value
+(``DIR``) is taken for a test path, so pytest would import ``DIR/conftest.py`` -- a file the
+student wrote -- as the grader, and could read ``DIR/pytest.ini``. Plugins installed as entry points
+are loaded before the conftests, so with this module installed (``pip install -e .``),
+``pytest autograder --submission DIR`` never treats ``DIR`` as anything but a value.
+
+pytest still picks its settings file before entry points load. It searches the test path given
+first, so ``pytest autograder --submission DIR`` finds the course's ``pyproject.toml``;
+:func:`pytest_load_initial_conftests` refuses to go on when the settings came from inside the
+submission (``pytest --submission DIR autograder`` with a ``pytest.ini`` in ``DIR``).
+
+Import-light on purpose (no torch): pytest loads this module in every run of this environment,
+where it only adds options.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("autograder")
+    group.addoption("--submission", help="folder of aNN_topic.py/.ipynb files, or one file (default: assignments/)")
+    group.addoption("--results", help="write Gradescope results.json here")
+    group.addoption("--reference", help="folder of reference solutions for timing checks (default: solutions/)")
+    group.addoption("--grade-seed", type=int, default=None, help="seed of the hidden random inputs (replay a run)")
+    group.addoption("--call-timeout", type=float, default=10.0, help="seconds one call to student code may take")
+    group.addoption("--import-timeout", type=float, default=30.0, help="seconds importing a submission may take")
+    group.addoption("--worker-memory-mb", type=float, default=4096, help="memory a worker may map beyond torch")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
+    """Refuse a run whose settings file or test paths lie inside the submission."""
+    submission = early_config.known_args_namespace.submission
+    if not submission:
+        return
+    inside = Path(submission).expanduser().resolve()
+    suspects = [early_config.inipath] if early_config.inipath else []
+    suspects += [Path(arg.split("::")[0]) for arg in early_config.known_args_namespace.file_or_dir]
+    for path in suspects:
+        resolved = path.expanduser().resolve()
+        if resolved == inside or inside in resolved.parents:
+            raise pytest.UsageError(
+                f"pytest would read {path} from the submission; nothing in a submission is run or read "
+                "as settings: run `pytest autograder --submission PATH` (the suites first)"
+            )
