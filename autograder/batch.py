@@ -21,14 +21,17 @@ import csv
 import json
 import os
 import queue
+import re
 import select
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import threading
 import time
 import zipfile
+import zlib
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -62,16 +65,84 @@ def students(folder: Path) -> dict[str, Path]:
     return found
 
 
+# A student's .zip is hostile until proven otherwise: only the files grading needs are extracted,
+# and a zip bomb is stopped by counting the bytes actually written, not the sizes its headers claim.
+MAX_ZIP_FILES = 10_000  # entries in one zip (a whole project with its virtual environment has fewer)
+MAX_ZIP_BYTES = 64 * 2**20  # bytes extracted from one zip, all files together
+ASSIGNMENT_FILE = re.compile(r"a[0-9][0-9]_\w+\.(py|ipynb)")  # the names Submission grades
+_CHUNK = 1 << 20
+
+
 def _unpack(source: Path, into: Path) -> Path:
-    """A zip becomes a folder (its single top-level folder, if that is all it holds)."""
+    """A zip becomes a folder holding its assignment files (``aNN_topic.py`` / ``.ipynb``), nothing else.
+
+    Each is taken from wherever it is in the zip (the shallowest copy, if a name occurs twice) and
+    written under its own name, so no path in the zip can point outside the folder. A zip whose
+    files all sit in one top-level folder becomes a folder of that name, as unzipping it would give.
+    Skipped: directories, symbolic links, ``__MACOSX/`` and dot-files, unsafe paths (absolute, ``..``).
+    Raises ValueError, with a one-line message for the TA, for a zip with more than
+    ``MAX_ZIP_FILES`` entries, more than ``MAX_ZIP_BYTES`` to extract, or a file it cannot extract.
+    """
     if source.suffix != ".zip":
         return source
     target = into / "submission"
     shutil.rmtree(target, ignore_errors=True)
     with zipfile.ZipFile(source) as archive:
-        archive.extractall(target)
-    inner = [p for p in target.iterdir() if not p.name.startswith(("__MACOSX", "."))]
-    return inner[0] if len(inner) == 1 and inner[0].is_dir() else target
+        members = archive.infolist()
+        if len(members) > MAX_ZIP_FILES:
+            raise ValueError(f"{source.name}: more than {MAX_ZIP_FILES} files; not extracted")
+        tops, chosen = set(), {}
+        for info in members:
+            parts = _safe_parts(info)
+            if parts is None:
+                continue
+            tops.add(parts[0] if len(parts) > 1 else None)  # None: a file at the top
+            name = parts[-1]
+            if ASSIGNMENT_FILE.fullmatch(name) and (name not in chosen or len(parts) < chosen[name][0]):
+                chosen[name] = (len(parts), info)
+        if sum(info.file_size for _, info in chosen.values()) > MAX_ZIP_BYTES:
+            raise ValueError(f"{source.name}: more than {MAX_ZIP_BYTES // 2**20} MiB uncompressed; not extracted")
+        top = tops.pop() if len(tops) == 1 else None
+        folder = target / top if top is not None else target
+        folder.mkdir(parents=True)
+        try:
+            budget = MAX_ZIP_BYTES
+            for name, (_, info) in sorted(chosen.items()):
+                budget -= _extract(archive, info, folder / name, budget, source.name)
+        except BaseException:
+            shutil.rmtree(target, ignore_errors=True)  # nothing half-extracted is ever graded
+            raise
+    return folder
+
+
+def _safe_parts(info: zipfile.ZipInfo) -> list[str] | None:
+    """The path of a regular file in a zip, as parts; None for what is never extracted."""
+    if info.is_dir() or stat.S_ISLNK(info.external_attr >> 16):
+        return None
+    name = info.filename
+    parts = [part for part in re.split(r"[/\\]", name) if part not in ("", ".")]
+    if not parts or name.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", name) or "\0" in name:
+        return None  # an absolute path (zipfile would strip it; we do not take it at all)
+    if any(part == ".." or part.startswith(".") or part == "__MACOSX" for part in parts):
+        return None  # a path escaping the folder, dot-files and folders, macOS resource forks
+    return parts
+
+
+def _extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, budget: int, zip_name: str) -> int:
+    """Stream one member to ``path``, writing at most ``budget`` bytes; returns the bytes written."""
+    if info.flag_bits & 0x1:
+        raise ValueError(f"{zip_name}: {path.name} is encrypted; not extracted")
+    written = 0
+    try:
+        with archive.open(info) as member, path.open("xb") as out:
+            while chunk := member.read(min(_CHUNK, budget - written + 1)):
+                written += len(chunk)
+                if written > budget:
+                    raise ValueError(f"{zip_name}: more than {MAX_ZIP_BYTES // 2**20} MiB uncompressed; not extracted")
+                out.write(chunk)
+    except (RuntimeError, NotImplementedError, EOFError, zlib.error) as exc:  # encrypted, odd compression, truncated
+        raise ValueError(f"{zip_name}: cannot extract {path.name} ({exc}); not extracted") from None
+    return written
 
 
 class GradingProcess:
@@ -177,6 +248,8 @@ def grade_one(name: str, source: Path, out: Path, *, pool: GradingPool, timeout:
         return Outcome(name, status="error: the grading process died (see grader.log)")
     except (OSError, zipfile.BadZipFile) as exc:
         return Outcome(name, status=f"error: {type(exc).__name__}: {exc}")
+    except ValueError as exc:  # mostly a zip _unpack refused, with a message written for the TA
+        return Outcome(name, status=f"error: {exc}")
     if not results.exists():
         return Outcome(name, status=f"error: the grader exited with code {code} and wrote no results")
     outcome = summarize(name, folder)

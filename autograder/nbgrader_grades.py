@@ -1,12 +1,13 @@
-"""The nbgrader preprocessor that scores hidden test cells outside the student's kernel.
+"""The nbgrader preprocessor that scores hidden test cells without running the notebook in a kernel.
 
-``nbgrader autograde`` runs a collected notebook in a kernel where the student's code has already
-run, so anything the kernel prints, a score included, could be forged by that code. This
-preprocessor runs after nbgrader's ``Execute``: it grades the executed notebook with the hidden
-suite (in worker processes, once per notebook) and replaces the outputs of every test cell whose
-hidden block calls ``grade_function`` with that function's feedback and points, which
-``SaveAutoGrades`` then reads as partial credit. Whatever the kernel wrote in those cells (stderr
-from the student's threads included, nbgrader#1904) is discarded.
+``nbgrader autograde`` would normally run a collected notebook in a Jupyter kernel, as the grading
+user and outside any sandbox, so the student's code could read the hidden material, rewrite the
+grader's files, or forge its scores. The course's configuration (:func:`autograder.release.configure_nbgrader`)
+leaves nbgrader's ``Execute`` out and runs this preprocessor instead: it grades the notebook with the
+hidden suite once (its workers run the notebook's code cells inside the sandbox, as for any
+submission) and replaces the outputs of every test cell whose hidden block calls ``grade_function``
+with that function's feedback and points, which ``SaveAutoGrades`` then reads as partial credit.
+Nothing the notebook carries in its outputs survives (nbgrader's sanitising step clears them first).
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ CALL = re.compile(r"""grade_function\(\s*["'](\w+)["']\s*,\s*["'](\w+)["']\s*\)"
 class SuiteGrades(NbGraderPreprocessor):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        # nbgrader builds its preprocessors before Execute starts the kernel, which inherits this:
-        # the hidden cells then leave the grading to us instead of doing it twice.
+        # Should a configuration still run a kernel (Execute listed before this preprocessor), the
+        # kernel inherits this and its hidden cells leave the grading to us instead of doing it twice.
         os.environ[hidden_cell.OUTSIDE_KERNEL] = "1"
 
     def preprocess(self, nb: NotebookNode, resources: dict[str, Any]) -> tuple[NotebookNode, dict[str, Any]]:

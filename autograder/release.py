@@ -231,8 +231,10 @@ def write_sources(solutions: Path, course: Path) -> list[Path]:
 def configure_nbgrader(c: Any) -> None:
     """The course's nbgrader settings; ``nbgrader_config.py`` at the repository root calls this.
 
-    - Hidden test cells are scored outside the student's kernel, after it has run, by
-      :class:`autograder.nbgrader_grades.SuiteGrades` (the kernel's own output could be forged).
+    - The student's notebook never runs in nbgrader's kernel (which would run it as the grading
+      user, outside any sandbox): nbgrader's ``Execute`` is left out, and
+      :class:`autograder.nbgrader_grades.SuiteGrades` grades the notebook with the hidden suite,
+      whose workers run its cells inside the sandbox, and writes each test cell's output and points.
     - nbgrader gives 0 to a test cell that writes anything to stderr (nbgrader#1904): SuiteGrades
       replaces the test cells' outputs, and warnings elsewhere (a PyTorch C++ ``[W...]`` line, a
       Python ``...Warning:`` line) are dropped too. A student's cell may run for minutes.
@@ -243,8 +245,7 @@ def configure_nbgrader(c: Any) -> None:
     # What replaces a solution region: the grader's feedback then reads "... not implemented yet".
     c.ClearSolutions.code_stub = {"python": '# YOUR CODE HERE\nraise NotImplementedError("not implemented yet")'}
     c.Autograde.autograde_preprocessors = [
-        "nbgrader.preprocessors.Execute",
-        "autograder.nbgrader_grades.SuiteGrades",
+        "autograder.nbgrader_grades.SuiteGrades",  # instead of nbgrader's Execute: see above
         "nbgrader.preprocessors.IgnorePattern",
         "nbconvert.preprocessors.ClearMetadataPreprocessor",
         "nbgrader.preprocessors.LimitOutput",

@@ -30,7 +30,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from autograder import sandbox, wire, zygote
+from autograder import bounds, sandbox, wire, zygote
 from autograder.describe import describe_call
 from autograder.worker import Job
 
@@ -292,9 +292,20 @@ class Worker:
                 "Look for os._exit, sys.exit at import, or a native crash."
             ) from None
         try:
-            return wire.loads(data)
+            reply = wire.loads(data)
         except Exception as exc:  # noqa: BLE001 - anything we cannot read is the submission's problem
-            raise WorkerFailure(f"{doing} returned a value the grader cannot read ({type(exc).__name__})") from None
+            reason = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else ""
+            raise WorkerFailure(
+                f"{doing} returned a value the grader cannot read ({type(exc).__name__}: {reason}). "
+                "Return plain tensors, numbers, strings and lists, tuples or dicts of them."
+            ) from None
+        # Bounded work whatever the worker sent: a broadcast giant, a sparse or nested tensor, a
+        # structure nested thousands deep fails here, in microseconds, with a sentence for the student.
+        for key in ("value", "inputs", "kwinputs"):
+            trouble = bounds.problem(reply.get(key)) if isinstance(reply, dict) else bounds.problem(reply)
+            if trouble:
+                raise WorkerFailure(f"{doing} {trouble}")
+        return reply
 
     def _kill(self, wait: bool = True) -> int | None:
         """Stop the worker; with ``wait``, return its exit code (for the message when it crashed)."""

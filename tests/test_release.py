@@ -42,6 +42,16 @@ os.environ["NBGRADER_EXECUTION"] = "interactive"
 """
 
 
+def tampering_cell(marker: Path) -> str:
+    """Code that leaves a file on the grading machine if the notebook runs outside the sandbox."""
+    return f"""
+try:
+    open({str(marker)!r}, "w").write("the notebook ran outside the sandbox")
+except OSError:
+    pass
+"""
+
+
 def _cells(notebook: dict, **nbgrader: object) -> list[dict]:
     return [
         c
@@ -77,6 +87,10 @@ def course(tmp_path_factory) -> Path:
     forger = json.loads((root / "release" / "a01_tensors" / "a01_tensors.ipynb").read_text())
     _cells(forger, solution=True)[0]["source"] = FORGING_CELL
     _submit(root, "forger", "a01_tensors", forger)
+    tamperer = json.loads((root / "submitted" / "reference" / "a01_tensors" / "a01_tensors.ipynb").read_text())
+    solution = _cells(tamperer, solution=True)[0]
+    solution["source"] = tampering_cell(root / "tampered") + "\n\n" + solution["source"]
+    _submit(root, "tamperer", "a01_tensors", tamperer)
     _submit(
         root,
         "plain",
@@ -89,7 +103,7 @@ def course(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def autograded(course) -> dict[str, dict[str, tuple[float, float]]]:
     scores = {a: release.autograde(course, a, ["reference", "untouched"]) for a in AUTOGRADED}
-    scores["a01_tensors"].update(release.autograde(course, "a01_tensors", ["noisy", "forger"]))
+    scores["a01_tensors"].update(release.autograde(course, "a01_tensors", ["noisy", "forger", "tamperer"]))
     scores["a01_tensors"].update(release.autograde(course, "a01_tensors", ["plain"], course_config=False))
     return scores
 
@@ -199,6 +213,13 @@ def test_a_kernel_that_forges_its_scores_earns_nothing(autograded, course):
     assert autograded["a01_tensors"]["forger"] == (0.0, 35.0)
     executed = json.loads((course / "autograded" / "forger" / "a01_tensors" / "a01_tensors.ipynb").read_text())
     assert "1000" not in json.dumps([c["outputs"] for c in _cells(executed, grade=True)])
+
+
+def test_with_the_course_config_the_notebook_runs_only_in_the_sandbox(autograded, course):
+    """No kernel runs the student's code as the grading user: a cell that writes to the course
+    folder changes nothing, and the notebook still earns its points."""
+    assert autograded["a01_tensors"]["tamperer"] == (35.0, 35.0)
+    assert not (course / "tampered").exists()
 
 
 def test_without_the_course_config_the_hidden_cells_grade_in_the_kernel(autograded):

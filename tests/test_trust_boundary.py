@@ -1,0 +1,285 @@
+"""The trust boundary, attacked class by class: nothing a submission contains runs where scores are
+decided, and a worker sees an allowlist of files, nothing of the grader, and no other process."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from conftest import REPO, SOLUTIONS, grade, grade_cli, with_override
+
+from autograder import batch, command, sandbox
+from autograder.remote import Worker
+
+root_only = pytest.mark.skipif(not sandbox.layers().isolated, reason="isolation needs root (CI and Gradescope have it)")
+
+
+def _forging_submission(folder: Path, marker: Path) -> Path:
+    """An untouched a01 stub beside files pytest would read if it ever looked at the folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "assignments" / "a01_tensors.py", folder / "a01_tensors.py")
+    forge = f"""
+    import pathlib
+    pathlib.Path({str(marker)!r}).write_text("loaded")
+    import autograder.plugin as plugin
+
+    def pytest_collection_finish(session):
+        for info in session.config.stash[plugin.RUN].tests:
+            info.points = 1000.0
+
+    import pytest
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(item, call):
+        report = yield
+        report.outcome = "passed"
+        return report
+    """
+    (folder / "conftest.py").write_text(textwrap.dedent(forge))
+    (folder / "pytest.ini").write_text("[pytest]\naddopts = -p evil_plugin\npythonpath = .\n")
+    (folder / "evil_plugin.py").write_text(f"import pathlib\npathlib.Path({str(marker)!r}).write_text('plugin')\n")
+    (folder / "sitecustomize.py").write_text(f"import pathlib\npathlib.Path({str(marker)!r}).write_text('site')\n")
+    (folder / "__init__.py").write_text(f"import pathlib\npathlib.Path({str(marker)!r}).write_text('init')\n")
+    return folder
+
+
+def test_a_conftest_or_pytest_ini_in_the_submission_is_never_read(tmp_path):
+    """``pytest autograder --submission DIR`` as a TA types it (space, not ``=``), in a new process."""
+    marker = tmp_path / "forged"
+    folder = _forging_submission(tmp_path / "mallory", marker)
+    graded = grade_cli(folder, tmp_path / "r.json", "-k", "a01")
+    assert not marker.exists(), marker.read_text()
+    a01 = [t for t in graded.results["tests"] if t["tags"][0] == "a01_tensors"]
+    assert a01 and all(t["score"] == 0 for t in a01) and all(t["max_score"] < 10 for t in a01)
+
+
+def test_settings_read_from_the_submission_stop_the_run(tmp_path):
+    """With the submission first on the command line, pytest would take its pytest.ini: refused."""
+    marker = tmp_path / "forged"
+    folder = _forging_submission(tmp_path / "mallory", marker)
+    (folder / "pytest.ini").write_text("[pytest]\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "--submission", str(folder), "autograder"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode != 0 and "from the submission" in done.stdout + done.stderr
+    assert not marker.exists()
+
+
+def test_an_attacker_before_an_honest_student_in_one_warm_process(tmp_path):
+    """grade-all's warm grading process: the attacker earns nothing, the next student everything."""
+    marker = tmp_path / "forged"
+    attacker = _forging_submission(tmp_path / "mallory", marker)
+    honest = tmp_path / "ada"
+    honest.mkdir()
+    shutil.copy(SOLUTIONS / "a01_tensors.py", honest / "a01_tensors.py")
+    pool = batch.GradingPool(jobs=1)
+    try:
+        scores = {}
+        for folder in (attacker, honest):
+            results = tmp_path / f"{folder.name}.json"
+            args = command.pytest_args(folder / "a01_tensors.py", results, "--grade-seed", "3")
+            pool.grade(args, tmp_path / f"{folder.name}.log", timeout=300)
+            scores[folder.name] = json.loads(results.read_text())["score"]
+    finally:
+        pool.close()
+    assert scores == {"mallory": 0, "ada": 35}
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("target", ["solution", "secret"])
+def test_a_symbolic_link_is_refused_and_costs_that_file_only(tmp_path, target):
+    secret = tmp_path / "secret.py"
+    secret.write_text("TOKEN = 'do-not-show-this'\n")
+    secret.chmod(0o600)
+    folder = tmp_path / "sub"
+    folder.mkdir()
+    (folder / "a01_tensors.py").symlink_to(SOLUTIONS / "a01_tensors.py" if target == "solution" else secret)
+    shutil.copy(SOLUTIONS / "a02_views.py", folder / "a02_views.py")
+    graded = grade(folder, tmp_path / "r.json", "-k", "a01 or a02")
+    a01 = [t for t in graded.results["tests"] if t["tags"][0] == "a01_tensors"]
+    a02 = [t for t in graded.results["tests"] if t["tags"][0] == "a02_views"]
+    assert all(t["score"] == 0 for t in a01)
+    assert "a01_tensors.py is a symbolic link: submit the file itself" in a01[0]["output"]
+    assert all(t["status"] == "passed" for t in a02)
+    assert "do-not-show-this" not in json.dumps(graded.results)
+
+
+def test_a_fifo_is_refused_without_blocking(tmp_path):
+    folder = tmp_path / "sub"
+    folder.mkdir()
+    os.mkfifo(folder / "a01_tensors.py")
+    graded = grade(folder, tmp_path / "r.json", "-k", "a01")
+    assert "is not a regular file" in graded.results["tests"][0]["output"]
+
+
+@pytest.mark.parametrize(
+    ("source", "says"),
+    [
+        ("def outer_sum(a, b):\n    return torch.zeros(1).expand(2**33)\n", "8589934592 elements"),
+        ("def outer_sum(a, b):\n    return torch.eye(3).to_sparse()\n", "sparse tensor"),
+        ("def outer_sum(a, b):\n    return torch.empty(2**40, device='meta')\n", "meta"),
+        (
+            "def outer_sum(a, b):\n    return torch.quantize_per_tensor(torch.ones(3), 0.1, 0, torch.qint8)\n",
+            "quantized",
+        ),
+        (
+            "def outer_sum(a, b):\n    return torch.nested.nested_tensor([torch.ones(2), torch.ones(3)])\n",
+            "nested",
+        ),
+    ],
+    ids=["expanded_giant", "sparse", "meta", "quantized", "nested"],
+)
+def test_hostile_values_are_judged_in_bounded_time_with_a_clear_message(tmp_path, source, says):
+    start = time.perf_counter()
+    graded = grade(with_override(tmp_path, "a02_views", source), tmp_path / "r.json", "-k", "outer_sum")
+    assert time.perf_counter() - start < 60  # was minutes for the giant; bounded whatever its size
+    failed = [t for t in graded.tests_of("outer_sum") if t["status"] != "passed"]
+    assert failed
+    for test in failed:
+        assert says in test["output"] and "internal error" not in test["output"]
+
+
+PROBE = """
+import os, sys, subprocess, time
+
+def facts():
+    readable = {}
+    for path in PATHS:
+        try:
+            with open(path, "rb") as f:
+                f.read(1)
+            readable[path] = True
+        except OSError:
+            readable[path] = False
+    try:
+        import autograder.scenarios  # noqa: F401
+        trusted = "importable"
+    except ImportError:
+        trusted = "hidden"
+    return {
+        "uid": os.getuid(),
+        "processes": sorted(int(p) for p in os.listdir("/proc") if p.isdigit()),
+        "environment": sorted(os.environ),
+        "readable": readable,
+        "trusted": trusted,
+        "top": sorted(os.listdir("/")),
+        "tmp": sorted(os.listdir("/tmp")),
+    }
+
+def leave_a_daemon():
+    if os.fork() == 0:
+        os.setsid()
+        if os.fork() == 0:
+            time.sleep(3600)
+        os._exit(0)
+    return os.getuid()
+
+def write_tmp(name):
+    with open(os.path.join("/tmp", name), "w") as f:
+        f.write("left behind")
+    return sorted(os.listdir("/tmp"))
+"""
+
+
+@pytest.fixture
+def probe(tmp_path):
+    secret_checkout = tmp_path / "other-checkout"
+    (secret_checkout / ".git").mkdir(parents=True)
+    (secret_checkout / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    paths = [
+        str(SOLUTIONS / "a01_tensors.py"),
+        str(REPO / ".git" / "HEAD"),
+        str(REPO / "autograder" / "test_a01_tensors.py"),
+        str(REPO / "tests" / "conftest.py"),
+        str(secret_checkout / ".git" / "HEAD"),
+        "/etc/passwd",
+        "/root/.bashrc",
+    ]
+    source = tmp_path / "probe.py"
+    source.write_text(f"PATHS = {paths!r}\n{PROBE}")
+    opened = Worker("probe", source, seed=0, call_timeout=30, memory_bytes=2**33)
+    opened.start()
+    yield opened
+    opened.close()
+
+
+@root_only
+def test_a_worker_sees_an_allowlist_and_nothing_of_the_grader(probe, monkeypatch):
+    facts = probe.module.facts()
+    assert not any(facts["readable"].values()), facts["readable"]
+    assert facts["trusted"] == "hidden"
+    assert facts["processes"] == [1]  # its own PID namespace: no other grader's command line
+    allowed = set(sandbox.ENVIRONMENT) | {"HOME", "TMPDIR", "XDG_CACHE_HOME"} | set(sandbox.PASSED_THROUGH)
+    assert set(facts["environment"]) <= allowed
+    assert facts["tmp"] == []
+    assert "home" in facts["top"] and "root" in facts["top"]  # the interpreter's parents only
+
+
+@root_only
+def test_tmp_is_private_to_each_worker(tmp_path, probe):
+    assert probe.module.write_tmp("conftest.py") == ["conftest.py"]
+    again = Worker("probe", tmp_path / "probe.py", seed=0, call_timeout=30, memory_bytes=2**33)
+    try:
+        assert again.module.write_tmp("other") == ["other"]
+    finally:
+        again.close()
+    assert not Path("/tmp/conftest.py").exists() and not Path("/tmp/other").exists()
+
+
+@root_only
+def test_a_daemon_dies_with_its_worker(probe):
+    uid = probe.module.leave_a_daemon()
+    probe.close()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        alive = [e.name for e in os.scandir("/proc") if e.name.isdigit() and _running_as(e.path, uid)]
+        if not alive:
+            break
+        time.sleep(0.05)
+    assert not alive
+
+
+def _running_as(path: str, uid: int) -> bool:
+    """A process of ``uid`` that still runs (a zombie waiting for the zygote to reap it does not)."""
+    try:
+        state = Path(path, "stat").read_text().rsplit(")", 1)[1].split()[0]
+        return os.stat(path).st_uid == uid and state != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+@root_only
+def test_live_workers_never_share_a_uid():
+    sandbox.prepare()
+    claims = [sandbox.claim_uid(sandbox._PLAN.uid_locks) for _ in range(50)]
+    try:
+        assert len({uid for uid, _ in claims}) == 50
+    finally:
+        for _, lock in claims:
+            os.close(lock)
+
+
+def test_the_worker_seed_does_not_reveal_the_grader_seed(tmp_path):
+    source = tmp_path / "seeds.py"
+    source.write_text("import torch\n\ndef seed():\n    return torch.initial_seed()\n")
+    graded_seed = 12345
+    opened = Worker("seeds", source, seed=graded_seed, call_timeout=30, memory_bytes=2**33)
+    try:
+        assert opened.module.seed() == graded_seed  # the worker gets what it is given...
+    finally:
+        opened.close()
+    from autograder.plugin import GradingRun
+
+    run = GradingRun.__new__(GradingRun)
+    run.seed = 7
+    assert run.worker_seed("t") != run.test_seed("t")  # ...and the plugin gives it a one-way hash
