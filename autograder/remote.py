@@ -250,6 +250,12 @@ class Worker:
         _last_call[0] = describe_call(fn._name, args, kwargs)
         request = {"op": "call", "ref": fn._ref, "path": fn._path, "args": args, "kwargs": kwargs, **flags}
         reply = self._request(request, fn._name)
+        if reply.get("tampered"):
+            raise GradingFeedback(
+                f"{_last_call[0]}: while its tensor operations were being counted, {reply['tampered']}. "
+                "The grader cannot count them, so this check earns no points; leave PyTorch's dispatch "
+                "machinery alone."
+            )
         echo = flags.get("echo", False)
         if echo:
             return reply["value"], reply["inputs"], reply["kwinputs"]
@@ -384,10 +390,12 @@ class Remote:
 
     def time_per_call(self, *args: Any, repeat: int = 5, **kwargs: Any) -> float:
         """Seconds per call, measured by this process's clock around ``repeat`` calls in one request
-        (the worker cannot report a flattering time). Pass big inputs as handles (Worker.make) so
-        their transfer is not timed."""
+        (the worker cannot report a flattering time), each on its own fresh copy of the inputs
+        (made beforehand, untimed: caching results by tensor identity gains nothing). Pass big
+        inputs as handles (Worker.make) so their transfer is not timed."""
+        self._worker.call(self, args, kwargs, stage=repeat)  # fresh copies of the inputs, untimed
         start = time.perf_counter()
-        self._worker.call(self, args, kwargs, repeat=repeat)
+        self._worker.call(self, (), {}, repeat=repeat)
         return (time.perf_counter() - start) / repeat
 
     def __repr__(self) -> str:

@@ -21,7 +21,6 @@ student's traceback, student frames only. Everything the worker sends is plain d
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import importlib
 import importlib.util
@@ -87,17 +86,101 @@ class OpCounter(TorchDispatchMode):
     Python loops over elements show up as thousands of small ops; vectorised code as a handful
     that does not grow with the input. Ops are counted after PyTorch's own decompositions, so
     ``F.cross_entropy`` appears as ``aten._log_softmax`` and ``aten.nll_loss_forward``.
+    Counts live in a plain dict (its methods cannot be patched, unlike a Counter's).
     """
 
     def __init__(self) -> None:
         super().__init__()
-        self.counts: collections.Counter[str] = collections.Counter()
+        self.counts: dict[str, int] = {}
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-        self.counts[str(func.overloadpacket)] += 1
+        name = str(func.overloadpacket)
+        self.counts[name] = self.counts.get(name, 0) + 1
         if torch._C._current_graph_task_id() != -1:
-            self.counts[BACKWARD] += 1  # run by autograd's engine: .backward() or autograd.grad
+            self.counts[BACKWARD] = self.counts.get(BACKWARD, 0) + 1  # run by autograd's engine
         return func(*args, **(kwargs or {}))
+
+
+_COUNT = OpCounter.__torch_dispatch__
+_STACK_LENGTH = torch._C._len_torch_dispatch_stack
+_STACK_AT = torch._C._get_dispatch_stack_at
+
+
+class _Instruments:
+    """Tamper evidence for the op counter. Student code runs in the same process as the counter, so
+    it could pop the counting mode off PyTorch's dispatch-mode stack, disable dispatch to Python, or
+    exclude the Python dispatch key, and its ops would go uncounted. :func:`guard_dispatch_controls`
+    (in the zygote, before any student code) wraps every function that does any of that, in every
+    module that holds one: called while a call is being counted, they leave a mark, and the count
+    is refused. A determined attacker with ``ctypes`` can still reach memory directly: the README
+    says so; this closes the routes through PyTorch's own API."""
+
+    counting = False
+    used: list[str] = []
+
+
+def _is_dispatch_control(name: str) -> bool:
+    return name in (
+        "_push_on_torch_dispatch_stack",
+        "_pop_torch_dispatch_stack",
+        "_set_dispatch_mode",
+        "_unset_dispatch_mode",
+        "_DisableTorchDispatch",
+        "_DisablePythonDispatcher",
+        "_EnablePythonDispatcher",
+        "_ExcludeDispatchKeyGuard",
+        "_IncludeDispatchKeyGuard",
+        "_ForceDispatchKeyGuard",
+        "_RestorePythonTLSSnapshot",
+    ) or name.startswith("_dispatch_tls_set")
+
+
+def guard_dispatch_controls() -> None:
+    """Wrap PyTorch's dispatch-mode controls everywhere they are reachable (see :class:`_Instruments`)."""
+    originals = {id(v): (n, v) for n, v in vars(torch._C).items() if _is_dispatch_control(n)}
+    guarded = {key: _guarded(name, value) for key, (name, value) in originals.items()}
+    for module in list(sys.modules.values()):
+        namespace = getattr(module, "__dict__", None)
+        if not isinstance(namespace, dict):
+            continue
+        for attr, value in list(namespace.items()):
+            if id(value) in guarded and value is originals[id(value)][1]:
+                namespace[attr] = guarded[id(value)]
+
+
+def _guarded(name: str, original: Any) -> Any:
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        if _Instruments.counting:
+            _Instruments.used.append(name)
+        return original(*args, **kwargs)
+
+    guarded.__name__ = guarded.__qualname__ = name
+    return guarded
+
+
+def count_ops(target: Any, args: tuple, kwargs: dict) -> tuple[dict[str, int], str | None]:
+    """The ops one call dispatches, and why they cannot be trusted (None when they can)."""
+    counter = OpCounter()
+    problem = None
+    with counter:
+        depth = _STACK_LENGTH()
+        _Instruments.used.clear()
+        _Instruments.counting = True
+        try:
+            target(*args, **kwargs)
+        finally:
+            _Instruments.counting = False
+            if _Instruments.used:
+                problem = f"it called {sorted(set(_Instruments.used))[0]}"
+            elif _STACK_LENGTH() != depth or _STACK_AT(depth - 1) is not counter:
+                problem = "it changed PyTorch's dispatch-mode stack"
+            elif type(counter).__dict__.get("__torch_dispatch__") is not _COUNT:
+                problem = "it replaced the grader's counter"
+            if _STACK_LENGTH() != depth:  # leave a stack the with statement can close
+                problem = problem or "it changed PyTorch's dispatch-mode stack"
+                while _STACK_LENGTH() > depth:
+                    torch._C._pop_torch_dispatch_stack()
+    return dict(counter.counts), problem
 
 
 _SIMCUDA: Any = None  # autograder.simcuda, in the zygote of device tests (see warm_up)
@@ -243,6 +326,17 @@ def describe_exception(exc: BaseException, student_dir: str) -> dict:
     }
 
 
+def _fresh(value: Any) -> Any:
+    """A copy of ``value`` in which every tensor is a new clone (other objects are shared)."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().clone().requires_grad_(value.requires_grad) if value.is_leaf else value.clone()
+    if isinstance(value, tuple | list):
+        return type(value)(_fresh(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _fresh(v) for k, v in value.items()}
+    return value
+
+
 def _short(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 20] + " ... (truncated)"
 
@@ -255,6 +349,8 @@ class _Session:
         self.ids: dict[int, int] = {id(module): 0}
         self.home = home
         self.trusted = trusted
+        self.staged: list[tuple[tuple, dict]] = []
+        self.spent: list[list[tuple[tuple, dict]]] = []
 
     def keep(self, obj: Any) -> dict:
         ref = self.ids.get(id(obj))
@@ -303,12 +399,18 @@ class _Session:
         if op == "get":
             return {"value": wire.to_wire(target, self.keep)}
         if request.get("count_ops"):
-            with OpCounter() as counter:
-                target(*args, **kwargs)
-            return {"value": dict(counter.counts)}
+            counts, problem = count_ops(target, args, kwargs)
+            return {"value": counts, "tampered": problem}
+        if request.get("stage"):
+            # Fresh copies of the inputs for each timed call, made before the timed request: code
+            # that caches results by tensor identity gains nothing.
+            self.staged = [_fresh((args, kwargs)) for _ in range(int(request["stage"]))]
+            return {"value": None}
         if request.get("repeat"):
-            for _ in range(int(request["repeat"])):
-                target(*args, **kwargs)
+            staged, self.staged = self.staged, []
+            for call_args, call_kwargs in staged:
+                target(*call_args, **call_kwargs)
+            self.spent.append(staged)  # kept alive: a later copy never reuses a spent one's id()
             return {"value": None}
         value = target(*args, **kwargs)
         if request.get("keep"):

@@ -69,6 +69,7 @@ def main(control_fd: int, library: str | None = None, preload: tuple[str, ...] =
     sandbox.prepare()
     for name in preload:
         importlib.import_module(name)
+    worker.guard_dispatch_controls()  # after every import: no module keeps an unguarded reference
     # Everything imported so far is shared with every worker. Without this, a worker's first garbage
     # collection walks (and so copies, page by page) all of torch's objects: ~7 ms per worker.
     gc.freeze()

@@ -283,3 +283,67 @@ def test_the_worker_seed_does_not_reveal_the_grader_seed(tmp_path):
     run = GradingRun.__new__(GradingRun)
     run.seed = 7
     assert run.worker_seed("t") != run.test_seed("t")  # ...and the plugin gives it a one-way hash
+
+
+@pytest.mark.parametrize(
+    "hide",
+    [
+        "from torch.utils._python_dispatch import _disable_current_modes as hide",
+        "from torch._C import _DisableTorchDispatch as hide",
+        "import torch.utils._python_dispatch as d\n"
+        "import contextlib\n\n"
+        "@contextlib.contextmanager\n"
+        "def hide():\n"
+        "    modes = [d._pop_mode() for _ in range(d._len_torch_dispatch_stack())]\n"
+        "    try:\n"
+        "        yield\n"
+        "    finally:\n"
+        "        for mode in reversed(modes):\n"
+        "            d._push_mode(mode)",
+        "import torch\n\ndef hide():\n"
+        "    return torch._C._ExcludeDispatchKeyGuard(torch._C.DispatchKeySet(torch._C.DispatchKey.Python))",
+    ],
+    ids=["disable_current_modes", "DisableTorchDispatch", "pop_and_push_back", "exclude_python_key"],
+)
+def test_the_op_counter_cannot_be_switched_off(tmp_path, hide):
+    """Loops and banned calls hidden from the counter lose the points they would have lost anyway."""
+    source = f"""
+{hide}
+
+
+def softmax(x, dim=-1):
+    with hide():
+        return torch.softmax(x, dim)
+
+
+def pairwise_sq_dists(x, y):
+    with hide():
+        return torch.stack([torch.stack([((a - b) ** 2).sum() for b in y]) for a in x])
+"""
+    graded = grade(with_override(tmp_path, "a03_vectorize", source), tmp_path / "r.json", "-k", "softmax or pairwise")
+    failed = graded.failed_functions()
+    assert sorted(failed) == ["pairwise_sq_dists", "softmax"]
+    assert failed["softmax"] == ["test_softmax_from_scratch"] or "vectorised" in " ".join(failed["softmax"])
+    assert any("vectorised" in name for name in failed["pairwise_sq_dists"])
+    for test in graded.results["tests"]:
+        if test["status"] != "passed" and test["tags"][2] == "vectorised":
+            assert "earns no points" in test["output"] or "not vectorised" in test["output"], test["output"]
+
+
+def test_caching_by_tensor_identity_gains_nothing_in_timing(tmp_path):
+    """A Python loop over ``.tolist()`` values dispatches few ops; only the clock catches it, and the
+    timed calls get fresh copies of their inputs: a cache keyed on id() never hits."""
+    source = """
+_cache = {}
+
+
+def pairwise_sq_dists(x, y):
+    key = (id(x), id(y))
+    if key not in _cache:
+        xs, ys = x.tolist(), y.tolist()
+        rows = [[sum((a - b) ** 2 for a, b in zip(p, q)) for q in ys] for p in xs]
+        _cache[key] = torch.tensor(rows, dtype=x.dtype, device=x.device)
+    return _cache[key]
+"""
+    graded = grade(with_override(tmp_path, "a03_vectorize", source), tmp_path / "r.json", "-k", "pairwise")
+    assert graded.failed_functions() == {"pairwise_sq_dists": ["a03_vectorize::test_pairwise_sq_dists_vectorised"]}
