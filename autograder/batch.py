@@ -237,6 +237,8 @@ def grade_one(name: str, source: Path, out: Path, *, pool: GradingPool, timeout:
     folder.mkdir(parents=True, exist_ok=True)
     results = folder / "results.json"
     results.unlink(missing_ok=True)
+    if source.is_symlink():  # it could point at the solutions, or at another student's work
+        return Outcome(name, status=f"error: {source.name} is a symbolic link; submit the files themselves")
     try:
         submission = _unpack(source, folder)
         start = time.perf_counter()

@@ -29,8 +29,8 @@ RUN = """#!/usr/bin/env bash
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
 cd "$ROOT/source" || exit 1
 mkdir -p "$ROOT/results"
-python3 -m pytest autograder --rootdir . --submission "$ROOT/submission" \\
-  --results "$ROOT/results/results.json" -q -p no:cacheprovider
+python3 -m pytest autograder --rootdir . --submission="$ROOT/submission" \\
+  --results="$ROOT/results/results.json" -q -p no:cacheprovider
 if [ ! -s "$ROOT/results/results.json" ]; then
   echo '{"score": 0, "output": "The autograder could not run; please tell the course staff.", "tests": []}' \\
     > "$ROOT/results/results.json"

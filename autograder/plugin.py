@@ -22,7 +22,6 @@ import hashlib
 import json
 import secrets
 import shutil
-import tempfile
 import time
 import zlib
 from collections.abc import Iterator
@@ -33,7 +32,7 @@ import pytest
 import torch
 
 from autograder import sandbox, scores
-from autograder.remote import AssignmentUnavailable, GradingFeedback, Remote, Worker, zygote_for
+from autograder.remote import AssignmentUnavailable, GradingFeedback, Remote, Worker, new_private_folder, zygote_for
 from autograder.simcuda.build import SimulatedCudaUnavailable
 from autograder.submission import Submission
 
@@ -63,7 +62,7 @@ class GradingRun:
         self.reference_dir = Path(option.reference) if option.reference else Path(config.rootpath) / "solutions"
         # Everything this run writes (the copy of the submission, workers' scratch folders and logs)
         # lives in a folder only the grading user can enter, removed when the run ends.
-        self.private = Path(tempfile.mkdtemp(prefix="autograder-"))
+        self.private = new_private_folder()
         try:
             self.submission = Submission(Path(option.submission) if option.submission else default, self.private)
         except BaseException:

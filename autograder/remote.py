@@ -20,8 +20,11 @@ from __future__ import annotations
 import atexit
 import dataclasses
 import os
+import secrets
+import select
 import shutil
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -136,15 +139,73 @@ class _Zygote:
 _ZYGOTES: dict[tuple[str | None, tuple[str, ...]], _Zygote] = {}
 
 
+MAX_MESSAGE_BYTES = 256 * 2**20
+
+
+class MessageTooLarge(Exception):
+    """A worker announced a message over MAX_MESSAGE_BYTES (its announced size is the message)."""
+
+
+def _read_message(conn: Connection, deadline: float) -> bytes:
+    """One message in multiprocessing's framing (a 4-byte big-endian size, or -1 then 8 bytes), read
+    with a deadline for the whole of it: ``Connection.recv_bytes`` would wait forever for a message
+    whose size was announced and whose bytes never come."""
+    fd = conn.fileno()
+
+    def read_exactly(size: int) -> bytes:
+        chunks, got = [], 0
+        while got < size:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                raise TimeoutError
+            chunk = os.read(fd, min(size - got, 1 << 20))
+            if not chunk:
+                raise EOFError
+            chunks.append(chunk)
+            got += len(chunk)
+        return b"".join(chunks)
+
+    (size,) = struct.unpack("!i", read_exactly(4))
+    if size == -1:
+        (size,) = struct.unpack("!Q", read_exactly(8))
+    if size < 0 or size > MAX_MESSAGE_BYTES:
+        raise MessageTooLarge(size)
+    return read_exactly(size)
+
+
 _PRIVATE: list[Path] = []
 
 
 def private_folder() -> Path:
     """A folder of this process's that only its user can enter (removed at exit)."""
     if not _PRIVATE:
-        _PRIVATE.append(Path(tempfile.mkdtemp(prefix="autograder-")))
+        _PRIVATE.append(new_private_folder())
         atexit.register(shutil.rmtree, _PRIVATE[0], True)
     return _PRIVATE[0]
+
+
+def new_private_folder() -> Path:
+    """A fresh folder only this user can enter, named after this process; the folders of grading
+    processes that died without cleaning up (killed) are removed on the way."""
+    base = Path(tempfile.gettempdir())
+    for stale in base.glob("autograder-run-*"):
+        pid = stale.name.split("-")[2]
+        try:
+            if pid.isdigit() and stale.lstat().st_uid == os.getuid() and not _alive(int(pid)):
+                shutil.rmtree(stale, ignore_errors=True)
+        except OSError:
+            continue
+    return Path(tempfile.mkdtemp(prefix=f"autograder-run-{os.getpid()}-"))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def zygote_for(simulate_cuda: bool, preload: tuple[str, ...] = ()) -> _Zygote:
@@ -174,6 +235,7 @@ class Worker:
         simulate_cuda: bool = False,
         preload: tuple[str, ...] = (),
         private: Path | None = None,
+        screen: bool = True,
     ) -> None:
         self.module_name = module_name
         self.call_timeout = call_timeout
@@ -186,7 +248,7 @@ class Worker:
         self._log = private / f"{self._scratch.name}.log"
         file_name = f"{module_name}{student_file.suffix}"
         shutil.copyfile(student_file, self._scratch / file_name, follow_symlinks=False)
-        self._job = Job(module_name, file_name, str(self._scratch), seed, memory_bytes, simulate_cuda)
+        self._job = Job(module_name, file_name, str(self._scratch), seed, memory_bytes, simulate_cuda, screen)
         self._conn: Connection | None = None
         self._pid: int | None = None
         self.notes: list[str] = []  # for the student, e.g. notebook cells that raised
@@ -206,7 +268,9 @@ class Worker:
             printed = self.output().strip()
             printed = f"\n\nOutput before it stopped:\n{printed}" if printed else ""
             raise AssignmentUnavailable(f"{self.module_name} could not be imported: {exc}{printed}") from None
-        self.notes: list[str] = list(hello.get("notes", []))
+        if "refused" in hello:
+            raise AssignmentUnavailable(str(hello["refused"]))
+        self.notes: list[str] = [str(note) for note in hello.get("notes", [])]
         if "import_error" in hello:
             info = hello["import_error"]
             raise AssignmentUnavailable(
@@ -270,27 +334,35 @@ class Worker:
         for key in ("args", "kwargs"):
             if key in request:
                 request = {**request, key: wire.to_wire(request[key], _send_handle, trust_marks=True)}
+        nonce = secrets.token_hex(16)
         try:
-            self._conn.send_bytes(wire.dumps(request))
+            self._conn.send_bytes(wire.dumps({**request, "nonce": nonce}))
         except (BrokenPipeError, OSError):
             self._receive(0.1, name)  # reports why the worker is gone
-        reply = self._receive(self.call_timeout, name)
+        reply = self._receive(self.call_timeout, name, nonce)
         resolved = wire.from_wire(reply, self._handle)
         if "error" in resolved:
             raise StudentError(name, resolved["error"])
         return resolved
 
-    def _receive(self, timeout: float, doing: str) -> dict:
+    def _receive(self, timeout: float, doing: str, nonce: str | None = None) -> dict:
+        """The worker's next message, read within ``timeout`` seconds whatever it sends (a message
+        announced but never finished times out too), at most MAX_MESSAGE_BYTES, and answering the
+        request that carried ``nonce``: a message the worker's own code forged on the grader's
+        channel, without seeing the request, cannot."""
         if self._conn is None:
             raise WorkerFailure(f"{doing}: the worker is no longer running")
-        if not self._conn.poll(timeout):
+        try:
+            data = _read_message(self._conn, time.monotonic() + timeout)
+        except TimeoutError:
             self._kill()
             raise WorkerFailure(
                 f"{doing} did not finish within {timeout:g} s and was stopped. "
                 "Look for an infinite loop or a much slower algorithm than needed."
-            )
-        try:
-            data = self._conn.recv_bytes()
+            ) from None
+        except MessageTooLarge as exc:
+            self._kill()
+            raise WorkerFailure(f"{doing} sent back {exc} bytes; at most {MAX_MESSAGE_BYTES} are allowed") from None
         except (EOFError, OSError):
             code = self._kill()
             raise WorkerFailure(
@@ -307,8 +379,16 @@ class Worker:
             ) from None
         # Bounded work whatever the worker sent: a broadcast giant, a sparse or nested tensor, a
         # structure nested thousands deep fails here, in microseconds, with a sentence for the student.
+        if not isinstance(reply, dict):
+            raise WorkerFailure(f"{doing}: the process running your code answered out of turn")
+        if nonce is not None and reply.get("nonce") != nonce:
+            self._kill()
+            raise WorkerFailure(
+                f"{doing}: the process running your code sent a message that does not answer the grader's "
+                "request (something in it wrote to the grader's channel), so this test earns no points"
+            )
         for key in ("value", "inputs", "kwinputs"):
-            trouble = bounds.problem(reply.get(key)) if isinstance(reply, dict) else bounds.problem(reply)
+            trouble = bounds.problem(reply.get(key))
             if trouble:
                 raise WorkerFailure(f"{doing} {trouble}")
         return reply

@@ -209,8 +209,11 @@ def prepare() -> None:
         read_only += ["/sys"]
     if any(_covered(WORK, [r]) or _covered(r, [WORK]) for r in read_only):
         raise RuntimeError(f"the worker's folder {WORK} collides with an allowed folder: {read_only}")
-    package = str(Path(__file__).resolve().parent)  # the course's package: suites and harness
-    hidden = tuple(p for p in (package,) if any(p == r or p.startswith(r + "/") for r in read_only))
+    # The course's package (suites and harness), where this run imports it and wherever else it is
+    # installed (Gradescope's setup installs a copy into site-packages, then grades from source).
+    packages = {str(Path(__file__).resolve().parent)}
+    packages |= {os.path.realpath(os.path.join(p, "autograder")) for p in python}
+    hidden = tuple(sorted(p for p in packages if os.path.isdir(p) and _covered(p, read_only)))
     state = _state_folder()
     for name in ("root", "uids"):
         os.makedirs(os.path.join(state, name), mode=0o700, exist_ok=True)
@@ -296,7 +299,6 @@ def enter(scratch: str, keep_fds: tuple[int, ...], uid: int | None) -> str:
         _close_other_fds(keep_fds)
         return scratch
     libc = _LIBC
-    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # the zygote gone: the namespace goes too
     for root, dirs, files in os.walk(scratch):  # files the grader made for this worker: no links
         for name in [root, *(os.path.join(root, n) for n in dirs + files)]:
             os.lchown(name, uid, uid)
@@ -312,6 +314,8 @@ def enter(scratch: str, keep_fds: tuple[int, ...], uid: int | None) -> str:
     os.setgroups([])
     os.setgid(uid)
     os.setuid(uid)
+    # After setuid, which clears it: the zygote gone (its grader killed), the namespace goes too.
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     return WORK
 
 
@@ -352,8 +356,8 @@ def _build_root(libc, plan: Plan, scratch: str) -> None:
     os.makedirs(new + WORK)
     mount(scratch, new + WORK, None, _MS_BIND)
     mount(None, new + WORK, None, _MS_REMOUNT | _MS_BIND | _MS_NOSUID | _MS_NODEV)
-    os.makedirs(new + "/proc")
-    mount("proc", new + "/proc", "proc", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC)
+    # No /proc: /proc/self/mem would let code rewrite the worker's memory without ctypes, and
+    # /proc/self/fd would list the grader's channel.
     mount(None, new, None, _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NODEV)  # nothing new at the top
 
 

@@ -31,6 +31,7 @@ HANDLE = "__handle__"
 NDARRAY = "__ndarray__"
 SIMULATED = "__simulated_device__"
 
+RESERVED = frozenset({HANDLE, NDARRAY, SIMULATED})  # keys a value's own dict may not use (they forge tags)
 _SCALARS = (bool, int, float, complex, str, bytes, type(None), torch.dtype, torch.device)
 
 
@@ -80,7 +81,7 @@ def to_wire(obj: Any, keep: Callable[[Any], dict], *, trust_marks: bool = False)
     if isinstance(obj, list | tuple):
         items = [to_wire(item, keep, trust_marks=trust_marks) for item in obj]
         return tuple(items) if isinstance(obj, tuple) else items
-    if isinstance(obj, dict) and all(type(k) in (str, int) for k in obj):
+    if isinstance(obj, dict) and all(type(k) in (str, int) for k in obj) and not RESERVED.intersection(obj):
         return {k: to_wire(v, keep, trust_marks=trust_marks) for k, v in obj.items()}
     return keep(obj)
 

@@ -39,7 +39,7 @@ import numpy as np
 import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 
-from autograder import sandbox, scenarios, wire  # noqa: F401 - scenarios: imported before folders are hidden
+from autograder import policy, sandbox, scenarios, wire  # noqa: F401 - scenarios: imported before folders are hidden
 
 MAX_MESSAGE_CHARS = 2000
 BACKWARD = "autograd.backward"  # OpCounter's name for ops that autograd's engine ran
@@ -57,6 +57,7 @@ class Job:
     seed: int
     memory_bytes: int
     simulate_cuda: bool = False  # run on the simulated CUDA device (device tests without a GPU)
+    screen: bool = True  # refuse code that reaches into the process (autograder.policy); off only in self-tests
 
 
 def serve(conn: Any, log_fd: int, job: Job, uid: int | None = None) -> None:
@@ -66,7 +67,17 @@ def serve(conn: Any, log_fd: int, job: Job, uid: int | None = None) -> None:
     trusted = _forget_trusted_modules()
     with _device(job):
         try:
-            module, notes = _import_student(job, home)
+            sources = _sources(os.path.join(home, job.file_name))
+        except BaseException as exc:  # noqa: BLE001 - an unreadable notebook is the student's
+            conn.send_bytes(wire.dumps({"import_error": describe_exception(exc, home)}))
+            return
+        # Before any student code runs, this process is still the grader's: its verdict can be trusted.
+        found = policy.violations(sources) if job.screen else []
+        if found:
+            conn.send_bytes(wire.dumps({"refused": policy.describe(found, job.file_name)}))
+            return
+        try:
+            module, notes = _import_student(job, home, sources)
         except BaseException as exc:  # noqa: BLE001 - any failure at import is the student's
             conn.send_bytes(wire.dumps({"import_error": describe_exception(exc, home)}))
             return
@@ -221,6 +232,7 @@ def _isolate(conn_fd: int, log_fd: int, job: Job, uid: int | None) -> str:
     os.dup2(devnull, 0)
     os.dup2(log_fd, 1)
     os.dup2(log_fd, 2)
+    mapped = _mapped_bytes()  # /proc is not mounted in the sandbox
     home = sandbox.enter(job.scratch, keep_fds=(conn_fd,), uid=uid)  # closes every other descriptor
     os.environ.clear()
     os.environ.update(sandbox.worker_environment(home))
@@ -231,7 +243,8 @@ def _isolate(conn_fd: int, log_fd: int, job: Job, uid: int | None) -> str:
     np.random.seed(job.seed % 2**32)
     random.seed(job.seed)
     if job.memory_bytes > 0:
-        _cap_memory(job.memory_bytes)
+        limit = mapped + job.memory_bytes
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     return home
 
 
@@ -245,19 +258,38 @@ def _forget_trusted_modules() -> dict[str, types.ModuleType]:
     return trusted
 
 
-def _cap_memory(extra_bytes: int) -> None:
-    """Cap the address space at what is mapped now (torch is imported) plus ``extra_bytes``."""
+def _mapped_bytes() -> int:
+    """What this process maps now (torch is imported): the memory cap is this plus the job's bytes."""
     with open("/proc/self/statm") as f:
-        mapped = int(f.read().split()[0]) * resource.getpagesize()
-    limit = mapped + extra_bytes
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        return int(f.read().split()[0]) * resource.getpagesize()
 
 
-def _import_student(job: Job, home: str) -> tuple[Any, list[str]]:
+def _sources(path: str) -> list[tuple[str, str]]:
+    """What will run: ``[("", source)]`` for a .py file, ``[("code cell N", source), ...]`` for a
+    notebook (the cells :func:`_run_notebook` runs, magics and shell lines already removed)."""
+    if not path.endswith(".ipynb"):
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return [("", f.read())]
+    with open(path, encoding="utf-8") as f:
+        notebook = json.load(f)
+    cells = notebook.get("cells", []) if isinstance(notebook, dict) else []
+    code_cells = [c for c in cells if isinstance(c, dict) and c.get("cell_type") == "code"]
+    runnable = []
+    for number, cell in enumerate(code_cells, start=1):
+        if _checks_code(cell):
+            continue
+        source = cell.get("source", "")
+        source = "".join(map(str, source)) if isinstance(source, list) else str(source)
+        lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
+        runnable.append((f"code cell {number}", "\n".join(lines)))
+    return runnable
+
+
+def _import_student(job: Job, home: str, sources: list[tuple[str, str]]) -> tuple[Any, list[str]]:
     """The submission as a module, and notes for the student (cells of a notebook that raised)."""
     path = os.path.join(home, job.file_name)
     if path.endswith(".ipynb"):
-        return _run_notebook(job.module_name, path, home)
+        return _run_notebook(job.module_name, path, home, sources)
     spec = importlib.util.spec_from_file_location(job.module_name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -266,7 +298,7 @@ def _import_student(job: Job, home: str) -> tuple[Any, list[str]]:
     return module, []
 
 
-def _run_notebook(module_name: str, path: str, home: str) -> tuple[Any, list[str]]:
+def _run_notebook(module_name: str, path: str, home: str, cells: list[tuple[str, str]]) -> tuple[Any, list[str]]:
     """Run a notebook's code cells in order in one module namespace, as a kernel would.
 
     IPython magics (``%...``) and shell lines (``!...``) are skipped. A cell that raises is noted
@@ -274,24 +306,17 @@ def _run_notebook(module_name: str, path: str, home: str) -> tuple[Any, list[str
     code rather than define it are skipped too: nbgrader's autograded test cells (``grade`` without
     ``solution``; their hidden block grades this very notebook) and the release's example cells.
     """
-    with open(path, encoding="utf-8") as f:
-        notebook = json.load(f)
     module = types.ModuleType(module_name)
     module.__file__ = path
     sys.modules[module_name] = module
     notes = []
-    code_cells = [c for c in notebook.get("cells", []) if c.get("cell_type") == "code"]
-    for number, cell in enumerate(code_cells, start=1):
-        if _checks_code(cell):
-            continue
-        source = cell.get("source", "")
-        source = "".join(source) if isinstance(source, list) else source
-        lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
+    for name, source in cells:
+        number = name.rsplit(" ", 1)[-1]
         try:
-            exec(compile("\n".join(lines), f"<cell {number}>", "exec"), module.__dict__)  # noqa: S102
+            exec(compile(source, f"<cell {number}>", "exec"), module.__dict__)  # noqa: S102
         except BaseException as exc:  # noqa: BLE001 - a broken cell costs only what it defines
             info = describe_exception(exc, home)
-            notes.append(f"code cell {number} raised {info['type']}: {info['message']} (it was skipped)")
+            notes.append(f"{name} raised {info['type']}: {info['message']} (it was skipped)")
     return module, notes
 
 
@@ -367,6 +392,7 @@ class _Session:
         return obj
 
     def answer(self, request: dict) -> bytes:
+        nonce = request.get("nonce")
         try:
             reply = self._run(request)
         except BaseException as exc:  # noqa: BLE001 - student code may raise anything, SystemExit too
@@ -375,9 +401,9 @@ class _Session:
             sys.stdout.flush()
             sys.stderr.flush()
         try:
-            return wire.dumps(reply)
+            return wire.dumps({**reply, "nonce": nonce})
         except Exception as exc:  # noqa: BLE001 - e.g. a tensor torch.save cannot write
-            return wire.dumps({"error": describe_exception(exc, self.home)})
+            return wire.dumps({"error": describe_exception(exc, self.home), "nonce": nonce})
 
     def _trusted(self, target: str) -> Any:
         """``package.module.name``: the course's modules from before the student's import, others

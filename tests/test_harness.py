@@ -64,7 +64,9 @@ def test_import_that_kills_the_process_costs_that_assignment_only(tmp_path):
 
 CRASHES = {
     "os_exit": "import os\ndef from_list(data, dtype=None):\n    os._exit(7)\n",
-    "segfault": "import ctypes\ndef from_list(data, dtype=None):\n    return ctypes.string_at(0)\n",
+    # Recursion through a builtin (map) grows the C stack until it overflows: a segfault, no ctypes.
+    "segfault": "import sys\ndef from_list(data, dtype=None):\n    sys.setrecursionlimit(10**8)\n"
+    "    def down(n):\n        return list(map(down, [n + 1]))\n    return down(0)\n",
     "sys_exit": "import sys\ndef from_list(data, dtype=None):\n    sys.exit(0)\n",
 }
 

@@ -37,8 +37,11 @@ def test_patching_libraries_in_the_worker_changes_nothing(tmp_path, patch):
     graded = grade(with_override(tmp_path, "a02_views", f"{patch}\n\n{WRONG_OUTER_SUM}"), tmp_path / "r.json")
     got, _ = _score_of(graded, "outer_sum")
     honest = grade(with_override(tmp_path, "a02_views", WRONG_OUTER_SUM, name="honest"), tmp_path / "h.json")
-    assert got == _score_of(honest, "outer_sum")[0]
-    assert set(graded.failed_functions()) == {"outer_sum"}
+    if "was not run" in graded.tests_of("outer_sum")[0]["output"]:  # patching internals: the screen refuses it
+        assert graded.score == 0
+    else:
+        assert got == _score_of(honest, "outer_sum")[0]
+        assert set(graded.failed_functions()) == {"outer_sum"}
 
 
 def test_lying_values_are_judged_as_plain_data(tmp_path):
@@ -89,17 +92,29 @@ def test_a_memory_blow_up_costs_that_test_only(tmp_path):
 
 
 def test_threads_left_running_do_not_hold_the_run(tmp_path):
-    source = textwrap.dedent(
-        """
-        import threading, time
+    """(The screen refuses ``import threading`` in submissions; the sandbox must cope without it.)"""
+    source = tmp_path / "threads.py"
+    source.write_text(
+        textwrap.dedent(
+            """
+            import threading, time
 
-        def outer_sum(a, b):
-            threading.Thread(target=lambda: time.sleep(3600)).start()  # not a daemon
-            return a[:, None] + b[None, :]
-        """
+            def outer_sum(a, b):
+                threading.Thread(target=lambda: time.sleep(3600)).start()  # not a daemon
+                return a[:, None] + b[None, :]
+            """
+        )
     )
-    graded = grade(with_override(tmp_path, "a02_views", source), tmp_path / "r.json")
-    assert graded.score == graded.max_score
+    worker = Worker("threads", source, seed=0, call_timeout=30, memory_bytes=2**33, screen=False)
+    try:
+        assert worker.module.outer_sum(torch.ones(2), torch.ones(3)).shape == (2, 3)
+    finally:
+        worker.close()
+    again = Worker("threads", source, seed=0, call_timeout=30, memory_bytes=2**33, screen=False)
+    try:
+        assert again.module.outer_sum(torch.ones(1), torch.ones(1)).shape == (1, 1)
+    finally:
+        again.close()
 
 
 @pytest.fixture
@@ -147,7 +162,7 @@ def probe(tmp_path):
             """
         )
     )
-    worker = Worker("probe", source, seed=0, call_timeout=30, memory_bytes=2**33)
+    worker = Worker("probe", source, seed=0, call_timeout=30, memory_bytes=2**33, screen=False)  # the sandbox alone
     worker.start()
     yield worker.module
     worker.close()
