@@ -35,6 +35,7 @@ ALLOWED_MODULES = frozenset(
         "cmath",
         "collections",
         "contextlib",
+        "csv",
         "copy",
         "dataclasses",
         "datetime",
@@ -43,13 +44,18 @@ ALLOWED_MODULES = frozenset(
         "fractions",
         "functools",
         "gc",
+        "glob",
         "heapq",
+        "IPython",
         "io",
         "itertools",
         "json",
+        "logging",
         "math",
+        "matplotlib",
         "numbers",
         "numpy",
+        "operator",
         "os",
         "pathlib",
         "random",
@@ -57,6 +63,7 @@ ALLOWED_MODULES = frozenset(
         "statistics",
         "string",
         "sys",
+        "argparse",
         "textwrap",
         "time",
         "tokenizers",
@@ -84,15 +91,18 @@ MODULE_ATTRIBUTES = {
         "exit",
         "getrecursionlimit",
         "setrecursionlimit",
+        "path",
+        "argv",
     },
     "os": {"path", "sep", "linesep", "getcwd", "listdir", "makedirs", "mkdir", "environ", "getenv", "cpu_count"}
-    | {"_exit"},
+    | {"_exit", "remove", "rename", "replace", "scandir", "walk", "stat", "fspath", "PathLike", "getpid"},
+    "operator": {"itemgetter", "add", "mul", "sub", "truediv", "neg", "eq", "lt", "le", "gt", "ge", "and_", "or_"},
     "gc": {"collect", "enable", "disable", "isenabled"},
     "io": {"StringIO", "BytesIO"},
 }
 # Built-in names that run or reach code by name.
 FORBIDDEN_NAMES = frozenset(
-    {"eval", "exec", "compile", "__import__", "globals", "locals", "vars", "breakpoint", "__builtins__", "memoryview"}
+    {"eval", "exec", "compile", "__import__", "globals", "locals", "breakpoint", "__builtins__", "memoryview"}
 )
 # Attributes that reach frames, code, closures, globals or every class of the process.
 FORBIDDEN_ATTRIBUTES = frozenset(
@@ -113,7 +123,62 @@ FORBIDDEN_ATTRIBUTES = frozenset(
         "load_library",
         "cpp_extension",
         "ctypeslib",
+        "stride_tricks",  # numpy's as_strided reads and writes any address
+        "get_objects",
+        "get_referrers",
+        "get_referents",
     }
+)
+# Names that, defined in a class, hand numpy or torch a raw pointer or take over dispatch.
+FORBIDDEN_DEFINITIONS = frozenset(
+    {
+        "__array_interface__",
+        "__array_struct__",
+        "__cuda_array_interface__",
+        "__dlpack__",
+        "__torch_function__",
+        "__torch_dispatch__",
+        "__reduce__",
+        "__reduce_ex__",
+        "__class_getitem__",
+        "__init_subclass__",
+        "__set_name__",
+        "__getattribute__",
+    }
+)
+# Private names of public modules that everyday code borrows from PyTorch's own layers.
+ALLOWED_PRIVATE = frozenset({"_calculate_fan_in_and_fan_out", "_calculate_correct_fan", "_exit"})
+# Dunder attributes that reach code, globals, closures or every class of the process.
+FORBIDDEN_DUNDERS = (
+    frozenset(
+        {
+            "__globals__",
+            "__closure__",
+            "__code__",
+            "__builtins__",
+            "__subclasses__",
+            "__bases__",
+            "__base__",
+            "__mro__",
+            "__self__",
+            "__func__",
+            "__traceback__",
+            "__frame__",
+            "__defaults__",
+            "__kwdefaults__",
+            "__wrapped__",
+            "__loader__",
+            "__spec__",
+            "__import__",
+            "__getattribute__",
+            "__reduce__",
+            "__reduce_ex__",
+            "__array_interface__",
+            "__array_struct__",
+            "__cuda_array_interface__",
+        }
+    )
+    | FORBIDDEN_DEFINITIONS
 )
 # Dunder attributes everyday code uses; any other ``__x__`` attribute is refused.
 ALLOWED_DUNDERS = frozenset(
@@ -146,6 +211,32 @@ ALLOWED_DUNDERS = frozenset(
     }
 )
 _DUNDER = re.compile(r"^__\w+__$")
+_HARMLESS_MODULE_DUNDERS = frozenset({"__version__", "__name__", "__doc__", "__file__", "__all__"})
+# Modules that, reached as an attribute of an allowed one, would get past the import check.
+_FORBIDDEN_MODULE_NAMES = frozenset(
+    {
+        "threading",
+        "_thread",
+        "multiprocessing",
+        "subprocess",
+        "ctypes",
+        "inspect",
+        "importlib",
+        "builtins",
+        "socket",
+        "signal",
+        "pickle",
+        "marshal",
+        "types",
+        "weakref",
+        "traceback",
+        "concurrent",
+        "asyncio",
+        "mmap",
+        "posix",
+        "shutil",
+    }
+)
 _FRAME_WORDS = re.compile(r"\b(f_back|f_globals|f_locals|tb_frame|gi_frame|cr_frame|_getframe|__globals__)\b")
 
 
@@ -173,8 +264,10 @@ def violations(sources: list[tuple[str, str]]) -> list[Violation]:
     for where, code in sources:
         try:
             trees.append((where, ast.parse(code)))
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            continue
+        except (SyntaxError, ValueError):
+            continue  # it cannot run either: its import (or cell) reports the error as usual
+        except (RecursionError, MemoryError):
+            return [Violation(where, 0, "code nested too deeply to be checked")]
     found: list[Violation] = []
     modules: dict[str, str] = {}  # local name -> module it stands for (import numpy as np: np -> numpy)
     for where, tree in trees:
@@ -192,6 +285,18 @@ def violations(sources: list[tuple[str, str]]) -> list[Violation]:
                 found.append(Violation(where, line, f"the string {node.value[:40]!r}"))
             elif isinstance(node, ast.Call) and _opens_a_descriptor(node):
                 found.append(Violation(where, line, "open() of a file descriptor number"))
+            elif isinstance(node, ast.Call) and _reads_a_namespace(node, modules):
+                found.append(Violation(where, line, "vars() of a module or of the current scope"))
+            elif isinstance(node, ast.Call) and _is_name_lookup(node):
+                name = node.args[1].value  # type: ignore[attr-defined]
+                _check_name_on(node.args[0], name, line, where, modules, found)
+            elif isinstance(node, ast.Call) and _looks_up_a_computed_name_on_a_guarded_module(node, modules):
+                found.append(Violation(where, line, f"{node.func.id}() of a computed name on a module"))  # type: ignore[attr-defined]
+            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                if node.name in FORBIDDEN_DEFINITIONS:
+                    found.append(Violation(where, line, f"def {node.name}"))
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id in FORBIDDEN_DEFINITIONS:
+                found.append(Violation(where, line, f"{node.id} ="))
     unique = {(v.where, v.line, v.what): v for v in found}
     return list(unique.values())
 
@@ -219,9 +324,9 @@ def _check_import(node: ast.Import | ast.ImportFrom, where: str, modules: dict[s
 
 def _names_an_internal(text: str) -> bool:
     """A string that spells a forbidden attribute (for getattr and friends)."""
-    if text in FORBIDDEN_ATTRIBUTES or text in FORBIDDEN_NAMES:
+    if text in FORBIDDEN_ATTRIBUTES or text in FORBIDDEN_NAMES or text in FORBIDDEN_DUNDERS:
         return True
-    return bool((_DUNDER.match(text) and text not in ALLOWED_DUNDERS) or _FRAME_WORDS.search(text))
+    return bool(_FRAME_WORDS.search(text))
 
 
 def _check_module(name: str, where: str, line: int, found: list[Violation]) -> None:
@@ -236,28 +341,75 @@ def _check_module(name: str, where: str, line: int, found: list[Violation]) -> N
 
 
 def _check_attribute(node: ast.Attribute, where: str, modules: dict[str, str], found: list[Violation]) -> None:
-    name = node.attr
-    if name in FORBIDDEN_ATTRIBUTES or (_DUNDER.match(name) and name not in ALLOWED_DUNDERS):
-        found.append(Violation(where, node.lineno, f".{name}"))
+    _check_name_on(node.value, node.attr, node.lineno, where, modules, found)
+
+
+def _check_name_on(
+    target: ast.expr, name: str, line: int, where: str, modules: dict[str, str], found: list[Violation]
+) -> None:
+    """``target.name``, written as an attribute or as ``getattr(target, "name")``."""
+    if name in FORBIDDEN_ATTRIBUTES or name in FORBIDDEN_DUNDERS:
+        found.append(Violation(where, line, f".{name}"))
         return
-    root = _module_path(node.value, modules)
+    root = _module_path(target, modules)
     if root is None:
         return
     if root in MODULE_ATTRIBUTES:
         if name not in MODULE_ATTRIBUTES[root]:
-            found.append(Violation(where, node.lineno, f"{root}.{name}"))
-    elif name.startswith("_") or f"{root}.{name}" in FORBIDDEN_SUBMODULES:
-        found.append(Violation(where, node.lineno, f"{root}.{name}"))
+            found.append(Violation(where, line, f"{root}.{name}"))
+    elif name.startswith("_") and name not in ALLOWED_PRIVATE and name not in _HARMLESS_MODULE_DUNDERS:
+        found.append(Violation(where, line, f"{root}.{name}"))
+    elif f"{root}.{name}" in FORBIDDEN_SUBMODULES or name in _FORBIDDEN_MODULE_NAMES:
+        found.append(Violation(where, line, f"{root}.{name}"))
 
 
 def _module_path(node: ast.expr, modules: dict[str, str]) -> str | None:
-    """``torch.utils`` for the expression ``torch.utils`` when ``torch`` is an imported module."""
+    """``torch.utils`` for the expression ``torch.utils`` when ``torch`` is an imported module. A
+    module re-exported by another (``typing.sys``, ``torch.utils.data.dataloader.threading``)
+    stands for itself, so its own rules apply."""
     if isinstance(node, ast.Name):
         return modules.get(node.id)
     if isinstance(node, ast.Attribute):
         base = _module_path(node.value, modules)
-        return None if base is None else f"{base}.{node.attr}"
+        if base is None:
+            return None
+        if node.attr in MODULE_ATTRIBUTES or node.attr in _FORBIDDEN_MODULE_NAMES:
+            return node.attr
+        return f"{base}.{node.attr}"
     return None
+
+
+_LOOKUPS = ("getattr", "hasattr", "setattr", "delattr")
+
+
+def _reads_a_namespace(node: ast.Call, modules: dict[str, str]) -> bool:
+    """``vars()`` (the caller's locals) or ``vars(module)`` (its globals); ``vars(self)`` is fine."""
+    if not (isinstance(node.func, ast.Name) and node.func.id == "vars"):
+        return False
+    return not node.args or _module_path(node.args[0], modules) is not None
+
+
+def _is_name_lookup(node: ast.Call) -> bool:
+    """``getattr(x, "name")`` and friends, with the name spelled out."""
+    return (
+        isinstance(node.func, ast.Name)
+        and node.func.id in _LOOKUPS
+        and len(node.args) >= 2
+        and isinstance(node.args[1], ast.Constant)
+        and isinstance(node.args[1].value, str)
+    )
+
+
+def _looks_up_a_computed_name_on_a_guarded_module(node: ast.Call, modules: dict[str, str]) -> bool:
+    """``getattr(sys, name)``: on a module whose attributes are listed, a computed name could be any."""
+    if not (isinstance(node.func, ast.Name) and node.func.id in _LOOKUPS and len(node.args) >= 2):
+        return False
+    root = _module_path(node.args[0], modules)
+    return (
+        root is not None
+        and (root in MODULE_ATTRIBUTES or root == "torch")
+        and not isinstance(node.args[1], ast.Constant)
+    )
 
 
 def _opens_a_descriptor(node: ast.Call) -> bool:

@@ -146,9 +146,24 @@ def _is_dispatch_control(name: str) -> bool:
     ) or name.startswith("_dispatch_tls_set")
 
 
+# Ways to run work where the thread-local counter cannot see it: another thread or another process.
+_ELSEWHERE = {
+    "_thread": ("start_new_thread", "start_joinable_thread", "start_new"),
+    "posix": ("fork", "forkpty", "posix_spawn", "posix_spawnp"),
+    "_posixsubprocess": ("fork_exec",),
+}
+
+
 def guard_dispatch_controls() -> None:
-    """Wrap PyTorch's dispatch-mode controls everywhere they are reachable (see :class:`_Instruments`)."""
+    """Wrap PyTorch's dispatch-mode controls, and the primitives that start a thread or a process,
+    everywhere they are reachable (see :class:`_Instruments`)."""
     originals = {id(v): (n, v) for n, v in vars(torch._C).items() if _is_dispatch_control(n)}
+    for module_name, names in _ELSEWHERE.items():
+        module = sys.modules.get(module_name) or importlib.import_module(module_name)
+        for name in names:
+            if hasattr(module, name):
+                value = getattr(module, name)
+                originals[id(value)] = (f"{module_name}.{name}", value)
     guarded = {key: _guarded(name, value) for key, (name, value) in originals.items()}
     for module in list(sys.modules.values()):
         namespace = getattr(module, "__dict__", None)
@@ -182,7 +197,7 @@ def count_ops(target: Any, args: tuple, kwargs: dict) -> tuple[dict[str, int], s
         finally:
             _Instruments.counting = False
             if _Instruments.used:
-                problem = f"it called {sorted(set(_Instruments.used))[0]}"
+                problem = f"it called {sorted(set(_Instruments.used))[0]} (work done there is not counted)"
             elif _STACK_LENGTH() != depth or _STACK_AT(depth - 1) is not counter:
                 problem = "it changed PyTorch's dispatch-mode stack"
             elif type(counter).__dict__.get("__torch_dispatch__") is not _COUNT:
@@ -266,10 +281,12 @@ def _mapped_bytes() -> int:
 
 def _sources(path: str) -> list[tuple[str, str]]:
     """What will run: ``[("", source)]`` for a .py file, ``[("code cell N", source), ...]`` for a
-    notebook (the cells :func:`_run_notebook` runs, magics and shell lines already removed)."""
+    notebook (the cells :func:`_run_notebook` runs, magics and shell lines already removed). A .py
+    file is decoded exactly as the importer will (its coding cookie included) and then imported
+    from that very text, so the screen reads what runs."""
     if not path.endswith(".ipynb"):
-        with open(path, encoding="utf-8", errors="replace") as f:
-            return [("", f.read())]
+        with open(path, "rb") as f:
+            return [("", importlib.util.decode_source(f.read()))]
     with open(path, encoding="utf-8") as f:
         notebook = json.load(f)
     cells = notebook.get("cells", []) if isinstance(notebook, dict) else []
@@ -290,11 +307,10 @@ def _import_student(job: Job, home: str, sources: list[tuple[str, str]]) -> tupl
     path = os.path.join(home, job.file_name)
     if path.endswith(".ipynb"):
         return _run_notebook(job.module_name, path, home, sources)
-    spec = importlib.util.spec_from_file_location(job.module_name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
+    module = types.ModuleType(job.module_name)
+    module.__file__ = path
     sys.modules[job.module_name] = module
-    spec.loader.exec_module(module)
+    exec(compile(sources[0][1], path, "exec"), module.__dict__)  # noqa: S102 - the text the screen read
     return module, []
 
 
@@ -352,9 +368,13 @@ def describe_exception(exc: BaseException, student_dir: str) -> dict:
 
 
 def _fresh(value: Any) -> Any:
-    """A copy of ``value`` in which every tensor is a new clone (other objects are shared)."""
+    """A copy of ``value`` in which every tensor is a new clone and every floating tensor's values
+    differ slightly (other objects are shared): a cache keyed on identity or on values never hits."""
     if isinstance(value, torch.Tensor):
-        return value.detach().clone().requires_grad_(value.requires_grad) if value.is_leaf else value.clone()
+        copy = value.detach().clone()
+        if copy.is_floating_point() and copy.numel():
+            copy.add_(torch.rand_like(copy).mul_(1e-4).mul_(copy.abs().add(1)))
+        return copy.requires_grad_(value.requires_grad) if value.is_leaf else copy
     if isinstance(value, tuple | list):
         return type(value)(_fresh(v) for v in value)
     if isinstance(value, dict):

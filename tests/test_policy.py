@@ -25,12 +25,22 @@ EVERYDAY = [
     "if __name__ == '__main__':\n    pass\n",
     "from transformers import AutoModel, AutoTokenizer\n",
     "class D:\n    def __len__(self):\n        return 3\n    def __getitem__(self, i):\n        return self._x[i]\n",
+    # Honest styles a red team found refused by the first version of the screen:
+    "import matplotlib.pyplot as plt\nfrom IPython.display import display\n",
+    "import torch.nn as nn\nfan_in, _ = nn.init._calculate_fan_in_and_fan_out(w)\n",
+    "class A:\n    def __init__(self, **kw):\n        self.__dict__.update(kw)\n",
+    "class W:\n    def __getattr__(self, name):\n        return super().__getattr__(name)\n",
+    "PAD, UNK = '__pad__', '__unk__'\n",
+    "import logging\nlogging.getLogger('transformers').setLevel(logging.ERROR)\n",
+    "import csv, glob, operator, argparse\nfrom operator import itemgetter\n",
+    "import sys\nsys.path.append('..')\nprint(sys.argv)\n",
+    "class A:\n    def __repr__(self):\n        return str(vars(self))\n",
 ]
 
 ROUTES = [
     ("import sys\nsys._getframe()", "sys._getframe"),
     ("import sys\nf = sys._getframe().f_back.f_globals", ".f_back"),
-    ("import gc\ngc.get_objects()", "gc.get_objects"),
+    ("import gc\ngc.get_objects()", ".get_objects"),
     ("import ctypes", "import ctypes"),
     ("import inspect", "import inspect"),
     ("from torch.utils._python_dispatch import _pop_mode", "import torch.utils._python_dispatch"),
@@ -49,6 +59,15 @@ ROUTES = [
     ("import torch.utils.cpp_extension", "import torch.utils.cpp_extension"),
     ("import numpy as np\nnp.ctypeslib", ".ctypeslib"),
     ("from . import helper", "a relative import"),
+    # Found by a second red team:
+    ("import gc\nx = getattr(gc, 'get_objects')()", ".get_objects"),
+    ("import gc\nx = getattr(gc, 'get_' + 'objects')()", "computed name"),
+    ("import torch.utils.data.dataloader as dl\ndl.threading.Thread", "threading"),
+    ("import typing\ntyping.sys._getframe()", "sys._getframe"),
+    ("import numpy as np\nnp.lib.stride_tricks.as_strided", ".stride_tricks"),
+    ("class P:\n    __array_interface__ = {}", "__array_interface__"),
+    ("import torch\nvars(torch)", "vars()"),
+    ("from operator import attrgetter", "attrgetter"),
 ]
 
 
@@ -84,6 +103,10 @@ def test_notebook_cells_are_read_as_one_program():
         ("a03_patches_the_op_counter.py", "standardize"),
         ("a04_patches_a_trusted_helper.py", "freeze"),
         ("a01_announces_a_message_it_never_sends.py", "from_list"),
+        ("a03_hides_from_the_screen_behind_a_coding_cookie.py", "standardize"),
+        ("a03_forges_replies_with_the_real_nonce.py", "standardize"),
+        ("a03_clears_the_counter_through_gc.py", "standardize"),
+        ("a03_loops_in_a_thread.py", "standardize"),
     ],
 )
 def test_the_red_teams_working_attacks_are_not_run(tmp_path, name, function):
@@ -92,11 +115,11 @@ def test_the_red_teams_working_attacks_are_not_run(tmp_path, name, function):
     folder = tmp_path / "sub"
     folder.mkdir()
     target = {"a01": "a01_tensors", "a03": "a03_vectorize", "a04": "a04_modules"}[assignment]
-    (folder / f"{target}.py").write_text((HOSTILE / name).read_text())
+    (folder / f"{target}.py").write_bytes((HOSTILE / name).read_bytes())
     graded = grade(folder, tmp_path / "r.json", "-k", target)
     assert graded.score == 0
     assert "was not run, so this assignment earns no points" in graded.tests_of(function)[0]["output"]
-    assert "sys._getframe" in graded.tests_of(function)[0]["output"]
+    assert "line " in graded.tests_of(function)[0]["output"]
 
 
 def test_a_forged_reply_on_the_grader_channel_is_rejected(tmp_path):

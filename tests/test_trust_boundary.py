@@ -359,3 +359,56 @@ def pairwise_sq_dists(x, y):
 """
     graded = grade(with_override(tmp_path, "a03_vectorize", source), tmp_path / "r.json", "-k", "pairwise")
     assert graded.failed_functions() == {"pairwise_sq_dists": ["a03_vectorize::test_pairwise_sq_dists_vectorised"]}
+
+
+def test_work_moved_to_a_thread_or_a_process_is_not_counted_as_nothing(tmp_path):
+    """Dispatch modes are per thread: a loop run in another thread (or process) would dispatch no
+    counted op. Starting one while a call is counted refuses the count (screen off, as above)."""
+    source = tmp_path / "elsewhere.py"
+    source.write_text(
+        """import threading, os
+import torch
+
+
+def in_a_thread(x):
+    out = []
+    worker = threading.Thread(target=lambda: out.append(torch.stack([row * 2 for row in x])))
+    worker.start()
+    worker.join()
+    return out[0]
+
+
+def in_a_process(x):
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    os.waitpid(pid, 0)
+    return x * 2
+"""
+    )
+    worker = Worker("elsewhere", source, seed=0, call_timeout=60, memory_bytes=2**33, screen=False)
+    try:
+        for name in ("in_a_thread", "in_a_process"):
+            with pytest.raises(GradingFeedback, match="is not counted"):
+                worker.module.__getattr__(name).count_ops(torch.randn(4, 3))
+    finally:
+        worker.close()
+
+
+def test_caching_by_value_gains_nothing_in_timing(tmp_path):
+    """Each timed call's floating inputs differ slightly from every other's: a cache keyed on the
+    values (not only on identity) never hits either."""
+    source = """
+_cache = {}
+
+
+def pairwise_sq_dists(x, y):
+    key = (tuple(x.shape), float(x.sum()), float((x * x).sum()), float(y.sum()))
+    if key not in _cache:
+        xs, ys = x.tolist(), y.tolist()
+        rows = [[sum((a - b) ** 2 for a, b in zip(p, q)) for q in ys] for p in xs]
+        _cache[key] = torch.tensor(rows, dtype=x.dtype, device=x.device)
+    return _cache[key]
+"""
+    graded = grade(with_override(tmp_path, "a03_vectorize", source), tmp_path / "r.json", "-k", "pairwise")
+    assert graded.failed_functions() == {"pairwise_sq_dists": ["a03_vectorize::test_pairwise_sq_dists_vectorised"]}
