@@ -101,9 +101,7 @@ MODULE_ATTRIBUTES = {
     "io": {"StringIO", "BytesIO"},
 }
 # Built-in names that run or reach code by name.
-FORBIDDEN_NAMES = frozenset(
-    {"eval", "exec", "compile", "__import__", "globals", "locals", "breakpoint", "__builtins__", "memoryview"}
-)
+FORBIDDEN_NAMES = frozenset({"eval", "exec", "compile", "__import__", "breakpoint", "__builtins__", "memoryview"})
 # Attributes that reach frames, code, closures, globals or every class of the process.
 FORBIDDEN_ATTRIBUTES = frozenset(
     {
@@ -136,8 +134,6 @@ FORBIDDEN_DEFINITIONS = frozenset(
         "__array_struct__",
         "__cuda_array_interface__",
         "__dlpack__",
-        "__torch_function__",
-        "__torch_dispatch__",
         "__reduce__",
         "__reduce_ex__",
         "__class_getitem__",

@@ -11,7 +11,9 @@ The repository is an nbgrader course folder, with nbgrader's default layout::
 A source notebook holds, in the solution file's order:
 
 - a markdown cell from the module docstring, and a read-only code cell for each run of top-level
-  statements (imports, constants), the first one with the ``check_examples`` helper;
+  statements (imports, constants), the first one followed by a read-only cell (``example__helper``)
+  defining the ``check_examples`` helper (graded notebooks skip it, like the example cells: it uses
+  ``doctest``, which submissions may not, see :mod:`autograder.policy`);
 - for each function or class: a markdown cell (its name and the docstring's summary), a solution
   cell (the code, ``# Hint:`` lines moved above ``### BEGIN SOLUTION`` so that nbgrader keeps them),
   a read-only example cell (``example_<name>``) running the docstring's ``>>>`` examples in the
@@ -49,9 +51,7 @@ functions on random inputs, on a (simulated) GPU and on larger inputs to check t
 vectorised, and they run when your notebook is collected. Cells that say *Hidden tests* are left
 empty on purpose."""
 
-EXAMPLE_HELPER = '''
-
-def check_examples(obj):
+EXAMPLE_HELPER = '''def check_examples(obj):
     """Run the ``>>>`` examples of ``obj``'s docstring in this notebook and say what differs."""
     import doctest
 
@@ -116,9 +116,9 @@ def source_notebook(solution: Path, points: dict[str, float]) -> dict[str, Any]:
         if not text:
             return
         setup_cells += 1
-        if setup_cells == 1:
-            text += EXAMPLE_HELPER
         cells.append(_code(text, f"setup_{setup_cells}", locked=True))
+        if setup_cells == 1:  # example cells and this one are skipped when a notebook is graded
+            cells.append(_code(EXAMPLE_HELPER, "example__helper", locked=True))
 
     body = tree.body[1:] if ast.get_docstring(tree) is not None else tree.body
     starts = [min([n.lineno, *(d.lineno for d in getattr(n, "decorator_list", []))]) for n in body]
