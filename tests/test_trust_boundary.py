@@ -412,3 +412,24 @@ def pairwise_sq_dists(x, y):
 """
     graded = grade(with_override(tmp_path, "a03_vectorize", source), tmp_path / "r.json", "-k", "pairwise")
     assert graded.failed_functions() == {"pairwise_sq_dists": ["a03_vectorize::test_pairwise_sq_dists_vectorised"]}
+
+
+@root_only
+def test_every_installed_copy_of_the_course_package_is_covered(tmp_path, monkeypatch):
+    """Gradescope's setup installs the package (suites included) into site-packages, then grades
+    from source: the plan covers both copies, not only the one this process imported."""
+    import site
+
+    installed = tmp_path / "site-packages"
+    (installed / "autograder").mkdir(parents=True)
+    (installed / "autograder" / "test_a01_tensors.py").write_text("SECRET = 1\n")
+    monkeypatch.setattr(site, "getsitepackages", lambda: [str(installed)])
+    saved = sandbox._PLAN
+    try:
+        sandbox.prepare()
+        plan = sandbox._PLAN
+    finally:
+        sandbox._PLAN = saved
+    assert str(installed) in plan.read_only
+    assert str(installed / "autograder") in plan.hidden
+    assert str(REPO / "autograder") not in plan.read_only
