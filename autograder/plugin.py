@@ -73,8 +73,24 @@ class GradingRun:
         self.import_timeout: float = option.import_timeout
         self.memory_bytes = int(option.worker_memory_mb * 2**20)
         self.results_path: str | None = option.results
+        self.unavailable: dict[str, str] = {}  # assignment -> the test whose feedback explains why
         self.tests: list[TestInfo] = []
         self.started = time.time()
+
+    def explain_once(self, test: TestInfo, message: str) -> str:
+        """Why ``test``'s assignment could not be graded: the whole message for its first test, a
+        one-line pointer to it for every other (a syntax error is not repeated under 28 tests)."""
+        first = self.unavailable.setdefault(test.assignment, test.name)
+        if first == test.name:
+            return message
+        lines = [line for line in message.strip().splitlines() if line.strip()]
+        detail = next((line.strip() for line in lines[1:] if line.startswith("  - ")), lines[-1] if lines else "")
+        summary = lines[0] if lines else message
+        if detail and detail != summary:
+            summary = f"{summary} {detail}"
+        if len(summary) > 300:
+            summary = summary[:297] + "..."
+        return f"{summary} (the whole message is under {first})"
 
     def test_seed(self, nodeid: str) -> int:
         return zlib.crc32(f"{self.seed}:{nodeid}".encode())
@@ -282,8 +298,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
         info.status, info.feedback = "skipped", _skip_reason(report)
     elif report.failed:
         info.status = "failed"
+        failure = call.excinfo.value if call.excinfo is not None else None
+        if isinstance(failure, AssignmentUnavailable):
+            info.feedback = item.config.stash[RUN].explain_once(info, str(failure))
+            report.longrepr = info.feedback
+            return report
         info.feedback = _feedback(call.excinfo, item.stash.get(WORKER, None))
-        if call.excinfo is not None and isinstance(call.excinfo.value, GradingFeedback | AssertionError):
+        if isinstance(failure, GradingFeedback | AssertionError):
             report.longrepr = info.feedback
     elif report.when == "call":
         info.status = "passed"

@@ -173,3 +173,15 @@ def test_results_json_has_gradescope_fields(tmp_path):
         assert {"name", "score", "max_score", "status", "output", "visibility", "tags"} <= set(test)
         assert test["status"] in ("passed", "failed")
         assert len(test["tags"]) == 3
+
+
+def test_an_import_error_is_explained_once_per_assignment(tmp_path):
+    """The whole message under the assignment's first test; every other test points to it in one
+    line that still names the error."""
+    folder = _folder(tmp_path, a01_tensors="def broken(:\n    pass\n")
+    graded = grade(folder, tmp_path / "r.json", "-k", "a01")
+    outputs = [t["output"] for t in graded.results["tests"] if t["tags"][0] == "a01_tensors"]
+    assert sum("def broken(:" in out for out in outputs) == 1
+    first = graded.results["tests"][0]["name"].split("::")[-1]
+    for out in outputs[1:]:
+        assert "\n" not in out and "SyntaxError" in out and f"the whole message is under {first}" in out
