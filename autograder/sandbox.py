@@ -339,6 +339,11 @@ def _build_root(libc, plan: Plan, scratch: str) -> None:
 
     mount(None, "/", None, _MS_REC | _MS_PRIVATE)  # nothing propagates back to the host
     mount("tmpfs", new, "tmpfs", _MS_NOSUID | _MS_NODEV, "size=4m,mode=755")
+    # The private /tmp first: an allowed folder under /tmp (a checkout's .venv there) is then bound
+    # inside it, instead of being covered by it.
+    for private in ("/tmp", "/dev/shm"):
+        os.makedirs(new + private, exist_ok=True)
+        mount("tmpfs", new + private, "tmpfs", _MS_NOSUID | _MS_NODEV, f"size={TMP_SIZE},mode=1777")
     for path in plan.read_only:
         bind(path)
     for path, target in plan.links:
@@ -350,9 +355,6 @@ def _build_root(libc, plan: Plan, scratch: str) -> None:
     for gpu in sorted(os.listdir("/dev")):
         if gpu.startswith("nvidia"):
             bind(f"/dev/{gpu}", writable=True)
-    for private in ("/tmp", "/dev/shm"):
-        os.makedirs(new + private, exist_ok=True)
-        mount("tmpfs", new + private, "tmpfs", _MS_NOSUID | _MS_NODEV, f"size={TMP_SIZE},mode=1777")
     os.makedirs(new + WORK)
     mount(scratch, new + WORK, None, _MS_BIND)
     mount(None, new + WORK, None, _MS_REMOUNT | _MS_BIND | _MS_NOSUID | _MS_NODEV)
