@@ -43,7 +43,7 @@ class Submission:
         self._unavailable: dict[str, AssignmentUnavailable] = {}
         sources = [path] if single else [path.resolve() / name for name in sorted(os.listdir(path.resolve()))]
         for source in sources:
-            if single or NAME.match(source.name):
+            if single or NAME.fullmatch(source.name):  # "$" alone would accept "a01_x.py\n"
                 self._take(source)
 
     def includes(self, assignment: str) -> bool:
