@@ -9,12 +9,13 @@ The call defaults to the most recent call sent to a worker, described by kinds a
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+import math
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NoReturn
 
 import torch
 
-from autograder import remote, wire
+from autograder import inputs, remote, wire
 from autograder.describe import describe
 
 # (rtol, atol) per floating dtype: loose enough for any correct order of operations, tight enough
@@ -45,7 +46,11 @@ def expect_tensor(
     check_dtype: bool = True,
     check_device: bool = True,
 ) -> None:
-    """``got`` must be a tensor equal to ``expected`` (same shape, dtype, device; close values)."""
+    """``got`` must be a tensor equal to ``expected`` (same shape, dtype, device; close values).
+
+    ``check_dtype=False`` is for a test that leaves dtypes to another test of the same function (one
+    mistake costs one test): values are compared as numbers, and a wrong dtype is only mentioned
+    as a note when the values are wrong too."""
     if not isinstance(got, torch.Tensor):
         fail(f"should return a torch.Tensor, but returned {describe(got)}", call)
     if tuple(got.shape) != tuple(expected.shape):
@@ -54,7 +59,12 @@ def expect_tensor(
         fail(f"returned dtype {got.dtype}, expected {expected.dtype}", call)
     if check_device and device_of(got) != device_of(expected):
         fail(f"returned a tensor on {device_of(got)}, expected it on {device_of(expected)}", call)
-    _expect_values(got.detach(), expected.detach(), call, rtol, atol)
+    try:
+        _expect_values(got.detach(), expected.detach(), call, rtol, atol)
+    except Mismatch as exc:
+        if got.dtype == expected.dtype:
+            raise
+        raise Mismatch(f"{exc} (Note: it also returned dtype {got.dtype}, expected {expected.dtype}.)") from None
 
 
 def expect_device(got: Any, device: str, *, call: str | None = None) -> None:
@@ -65,12 +75,111 @@ def expect_device(got: Any, device: str, *, call: str | None = None) -> None:
         fail(f"returned a tensor on {device_of(got)}, expected it on {wanted}", call)
 
 
+# A device test compares a result computed on the device with the same code's result on the CPU:
+# kernels differ in summation order (and cuDNN's RNNs in algorithm), never by this much.
+DEVICE_TOLERANCES = {
+    torch.float16: (1e-2, 1e-2),
+    torch.bfloat16: (5e-2, 5e-2),
+    torch.float32: (1e-3, 1e-4),
+    torch.float64: (1e-7, 1e-7),
+}
+
+
+def expect_like_cpu(
+    got: Any, on_cpu: Any, device: str, *, call: str | None = None, what: str = "the result", values: bool = True
+) -> None:
+    """A device test's verdict (one mistake costs one kind): ``got``, the student's result for inputs
+    on ``device``, must be what their own code returned for the same inputs on the CPU (``on_cpu``):
+    same structure, types, shapes, dtypes and values, with every tensor on ``device`` (``"cuda"``
+    means ``cuda:0``; pass ``"cpu"`` where the result should come back to the CPU). A wrong value
+    that is wrong on both devices is a correctness mistake, so it costs nothing here. ``values=False``
+    compares everything but tensor values (random draws differ between devices)."""
+    wanted = str(torch.device(device, 0) if device == "cuda" else torch.device(device))
+    if isinstance(on_cpu, torch.Tensor):
+        if not isinstance(got, torch.Tensor):
+            fail(f"{what} is {describe(got)} with inputs on {wanted}, but a tensor on the CPU", call)
+        if device_of(got) != wanted:
+            fail(f"{what} is a tensor on {device_of(got)}, expected it on {wanted}", call)
+        if tuple(got.shape) != tuple(on_cpu.shape) or got.dtype != on_cpu.dtype:
+            fail(
+                f"{what} has shape {tuple(got.shape)} and dtype {got.dtype} with inputs on {wanted}, but shape "
+                f"{tuple(on_cpu.shape)} and dtype {on_cpu.dtype} for the same inputs on the CPU",
+                call,
+            )
+        if not values:
+            return
+        rtol, atol = DEVICE_TOLERANCES.get(on_cpu.dtype, (0.0, 0.0))
+        _expect_values(got.detach(), on_cpu.detach(), call, rtol, atol, versus="on the CPU")
+    elif isinstance(on_cpu, list | tuple):
+        if not isinstance(got, list | tuple) or len(got) != len(on_cpu):
+            fail(f"{what} is {describe(got)} with inputs on {wanted}, but {describe(on_cpu)} on the CPU", call)
+        for i, (item, cpu_item) in enumerate(zip(got, on_cpu, strict=True)):
+            expect_like_cpu(item, cpu_item, device, call=call, what=f"{what}[{i}]", values=values)
+    elif isinstance(on_cpu, dict):
+        if not isinstance(got, dict) or set(got) != set(on_cpu):
+            fail(f"{what} is {describe(got)} with inputs on {wanted}, but {describe(on_cpu)} on the CPU", call)
+        for key in on_cpu:
+            expect_like_cpu(got[key], on_cpu[key], device, call=call, what=f"{what}[{key!r}]", values=values)
+    elif isinstance(on_cpu, float) and isinstance(got, float):
+        if not math.isclose(got, on_cpu, rel_tol=1e-3, abs_tol=1e-4):
+            fail(f"{what} is {got:.6g} with inputs on {wanted}, but {on_cpu:.6g} on the CPU", call)
+    elif type(got) is not type(on_cpu) or got != on_cpu:
+        fail(f"{what} is {describe(got)} with inputs on {wanted}, but {describe(on_cpu)} on the CPU", call)
+
+
+def on_cpu_first(run: Callable[[], Any]) -> Any:
+    """``run()``, the CPU half of a device test. If the student's code raises on the CPU too, its
+    device behaviour cannot be judged: the test fails, pointing at the correctness tests (an
+    unimplemented stub fails as usual)."""
+    try:
+        return run()
+    except remote.StudentError as err:
+        if err.not_implemented:
+            raise
+        raise Mismatch(
+            f"{err.call} raised {err.type_name} for inputs on the CPU ({err.message}), so its behaviour on the "
+            "device cannot be checked yet; its correctness tests say what to fix first"
+        ) from None
+
+
+def expect_same_on_device(
+    fn: remote.Remote,
+    args: tuple,
+    device: str,
+    *,
+    kwargs: dict | None = None,
+    result_on: str | None = None,
+    values: bool = True,
+) -> Any:
+    """Call ``fn(*args, **kwargs)`` with CPU tensors, then with every tensor in them moved to
+    ``device``; the second result must be the first, on ``result_on`` (default: the device), as
+    :func:`expect_like_cpu` says. Returns the device result."""
+    kwargs = kwargs or {}
+    on_cpu = on_cpu_first(lambda: fn(*args, **kwargs))
+    got = fn(*to_device(args, device), **to_device(kwargs, device))
+    expect_like_cpu(got, on_cpu, result_on or device, values=values)
+    return got
+
+
+def to_device(value: Any, device: str) -> Any:
+    """``value`` with every tensor in it (in tuples, lists and dicts too) moved to ``device``."""
+    if isinstance(value, torch.Tensor):
+        return inputs.to_device(value, device, requires_grad=value.requires_grad)
+    if isinstance(value, list | tuple):
+        return type(value)(to_device(v, device) for v in value)
+    if isinstance(value, dict):
+        return {k: to_device(v, device) for k, v in value.items()}
+    return value
+
+
 def device_of(t: torch.Tensor) -> str:
     """Where a returned tensor lives: ``"cuda:0"`` for the simulated device too."""
     return wire.simulated_device(t) or str(t.device)
 
 
-def _expect_values(got: torch.Tensor, expected: torch.Tensor, call: str | None, rtol, atol) -> None:
+def _expect_values(
+    got: torch.Tensor, expected: torch.Tensor, call: str | None, rtol, atol, versus: str = "expected"
+) -> None:
     got = got.to("cpu")
     expected = expected.to("cpu")
     if expected.is_floating_point() or expected.is_complex() or got.is_floating_point():
@@ -88,7 +197,7 @@ def _expect_values(got: torch.Tensor, expected: torch.Tensor, call: str | None, 
     where = f"at index {list(first)}" if first else "(a 0-d tensor)"
     fail(
         f"wrong values: {len(bad)} of {close.numel()} elements differ; first {where}: "
-        f"got {got[first].item():.6g}, expected {expected[first].item():.6g}",
+        f"got {got[first].item():.6g}, {versus} {expected[first].item():.6g}",
         call,
     )
 

@@ -320,10 +320,28 @@ class Worker:
                 "The grader cannot count them, so this check earns no points; leave PyTorch's dispatch "
                 "machinery alone."
             )
+        if flags.get("count_ops"):
+            counts = [reply.get(key) for key in ("python", "elements")]
+            if not all(type(n) is int and n >= 0 for n in counts) or not _op_counts(reply["value"]):
+                raise WorkerFailure(f"{fn._name}: the process running your code sent counts the grader cannot read")
+            return Work(reply["value"], counts[0], counts[1])
         echo = flags.get("echo", False)
         if echo:
             return reply["value"], reply["inputs"], reply["kwinputs"]
         return reply["value"]
+
+    def cpu_seconds(self) -> float | None:
+        """CPU time used so far by the worker's threads (the kernel's schedstat, in ns), or None."""
+        if self._pid is None:
+            return None
+        total = 0
+        try:
+            for task in os.listdir(f"/proc/{self._pid}/task"):
+                with open(f"/proc/{self._pid}/task/{task}/schedstat") as f:
+                    total += int(f.read().split()[0])
+        except (OSError, ValueError, IndexError):
+            return None
+        return total / 1e9
 
     def get(self, attr: Remote) -> Any:
         return self._request({"op": "get", "ref": attr._ref, "path": attr._path}, attr._name)["value"]
@@ -410,6 +428,19 @@ class Worker:
         return Remote(self, handle[wire.HANDLE], (), str(handle.get("type", "unknown")))
 
 
+@dataclasses.dataclass(frozen=True)
+class Work:
+    """What one call did in the worker, counted there deterministically (worker.count_work)."""
+
+    ops: dict[str, int]  # ATen ops dispatched, by name
+    python: int  # line and call events in the student's own code
+    elements: int  # tensor elements turned into Python values by Tensor.tolist
+
+
+def _op_counts(value: Any) -> bool:
+    return isinstance(value, dict) and all(type(k) is str and type(n) is int and n >= 0 for k, n in value.items())
+
+
 def _send_handle(obj: Any) -> dict:
     if isinstance(obj, Remote):
         return {wire.HANDLE: obj._ref, "path": list(obj._path)}
@@ -466,17 +497,26 @@ class Remote:
 
     def count_ops(self, *args: Any, **kwargs: Any) -> dict[str, int]:
         """Call once and return the ATen ops it dispatched, by name (see worker.OpCounter)."""
+        return self.count_work(*args, **kwargs).ops
+
+    def count_work(self, *args: Any, **kwargs: Any) -> Work:
+        """Call once and return what it did, counted deterministically (see worker.count_work)."""
         return self._worker.call(self, args, kwargs, count_ops=True)
 
-    def time_per_call(self, *args: Any, repeat: int = 5, **kwargs: Any) -> float:
-        """Seconds per call, measured by this process's clock around ``repeat`` calls in one request
-        (the worker cannot report a flattering time), each on its own fresh copy of the inputs
-        (made beforehand, untimed: caching results by tensor identity gains nothing). Pass big
-        inputs as handles (Worker.make) so their transfer is not timed."""
-        self._worker.call(self, args, kwargs, stage=repeat)  # fresh copies of the inputs, untimed
-        start = time.perf_counter()
+    def cpu_time_per_call(self, *args: Any, repeat: int = 5, **kwargs: Any) -> float | None:
+        """CPU seconds the worker spent per call, over ``repeat`` calls in one request, each on its
+        own fresh copy of the inputs (made beforehand, uncounted: caching results by tensor identity
+        gains nothing). This process reads the worker's CPU time from the kernel (the worker cannot
+        report a flattering figure); CPU time, unlike the clock, does not grow while other processes
+        hold the cores. None where the kernel does not say (then nothing may be judged on time).
+        Pass big inputs as handles (Worker.make) so their transfer is not counted."""
+        self._worker.call(self, args, kwargs, stage=repeat)  # fresh copies of the inputs, uncounted
+        before = self._worker.cpu_seconds()
         self._worker.call(self, (), {}, repeat=repeat)
-        return (time.perf_counter() - start) / repeat
+        after = self._worker.cpu_seconds()
+        if before is None or after is None:
+            return None
+        return (after - before) / repeat
 
     def __repr__(self) -> str:
         return f"<{self._name} in the worker>"

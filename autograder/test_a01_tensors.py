@@ -5,12 +5,14 @@ import torch
 
 from autograder import inputs
 from autograder.checks import (
-    expect_device,
     expect_equal,
+    expect_like_cpu,
     expect_raises,
+    expect_same_on_device,
     expect_tensor,
     expect_type,
     fail,
+    on_cpu_first,
     shares_memory,
 )
 
@@ -232,26 +234,31 @@ def test_detached_copy_has_no_history(student, rng):
 @pytest.mark.points(1)
 @pytest.mark.kind("device")
 def test_init_tensor_device(student, device, rng):
-    """Every kind honours the device argument (with a generator too, for the random kinds)."""
+    """Every kind honours the device argument: what it builds there is what it builds on the CPU."""
     dims = inputs.shape(rng)
-    for kind, make in (("zeros", torch.zeros), ("ones", torch.ones)):
-        expect_tensor(student.init_tensor(kind, dims, device=device), inputs.to_device(make(dims), device))
-    expect_tensor(student.init_tensor("eye", (2, 3), device=device), inputs.to_device(torch.eye(2, 3), device))
-    for kind in ("normal", "uniform"):
-        expect_device(student.init_tensor(kind, dims, device=device), device)
+    for kind, size in (("zeros", dims), ("ones", dims), ("eye", (2, 3)), ("normal", dims), ("uniform", dims)):
+        on_cpu = on_cpu_first(lambda kind=kind, size=size: student.init_tensor(kind, size, device="cpu"))
+        got = student.init_tensor(kind, size, device=device)
+        expect_like_cpu(got, on_cpu, device, values=kind not in ("normal", "uniform"))
 
 
 @pytest.mark.points(1)
 @pytest.mark.kind("device")
 def test_describe_device(student, device, rng):
+    """The description of a tensor on the device is its CPU description with the device's name."""
     t = inputs.tensor(rng, inputs.shape(rng))
+    on_cpu = on_cpu_first(lambda: student.describe(t))
     got = student.describe(inputs.to_device(t, device))
-    expected = {**_described(t), "device": "cuda:0"}
-    _expect_description(got, expected)
+    expect_type(on_cpu, dict)
+    expect_type(got, dict)
+    for key, value in on_cpu.items():
+        if key != "device":
+            expect_equal(got.get(key), value, what=f"with the tensor on the device, returned {key}=")
+    expect_equal(str(got.get("device")), "cuda:0", what="with the tensor on the device, returned device=")
 
 
 @pytest.mark.points(1)
 @pytest.mark.kind("device")
 def test_detached_copy_device(student, device, rng):
-    t = inputs.tensor(rng, inputs.shape(rng))
-    expect_tensor(student.detached_copy(inputs.to_device(t, device, requires_grad=True)), inputs.to_device(t, device))
+    t = inputs.tensor(rng, inputs.shape(rng)).requires_grad_()
+    expect_same_on_device(student.detached_copy, (t,), device)

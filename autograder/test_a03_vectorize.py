@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 
 from autograder import inputs
-from autograder.checks import expect_raises, expect_tensor, expect_type, fail
+from autograder.checks import Mismatch, expect_raises, expect_same_on_device, expect_tensor, expect_type, fail
 from autograder.vectorised import expect_not_calling, expect_vectorised
 
 ASSIGNMENT = "a03_vectorize"
@@ -66,8 +66,7 @@ def test_standardize_vectorised(student, reference, rng):
 @pytest.mark.points(1)
 @pytest.mark.kind("device")
 def test_standardize_device(student, device, rng):
-    x = _matrix(rng, 5)
-    expect_tensor(student.standardize(inputs.to_device(x, device)), inputs.to_device((x - x.mean()) / x.std(), device))
+    expect_same_on_device(student.standardize, (_matrix(rng, 5),), device)
 
 
 # -- standardize_rows ----------------------------------------------------------------------------
@@ -107,8 +106,7 @@ def test_standardize_rows_vectorised(student, reference, rng):
 @pytest.mark.points(1)
 @pytest.mark.kind("device")
 def test_standardize_rows_device(student, device, rng):
-    x = _matrix(rng, 5)
-    expect_tensor(student.standardize_rows(inputs.to_device(x, device)), inputs.to_device(_rows_reference(x), device))
+    expect_same_on_device(student.standardize_rows, (_matrix(rng, 5),), device)
 
 
 # -- pairwise_sq_dists ---------------------------------------------------------------------------
@@ -155,8 +153,7 @@ def test_pairwise_sq_dists_vectorised(student, reference, rng):
 @pytest.mark.kind("device")
 def test_pairwise_sq_dists_device(student, device, rng):
     x, y = inputs.tensor(rng, (4, 3)), inputs.tensor(rng, (5, 3))
-    got = student.pairwise_sq_dists(inputs.to_device(x, device), inputs.to_device(y, device))
-    expect_tensor(got, inputs.to_device(_dists_reference(x, y), device), rtol=1e-4, atol=1e-4)
+    expect_same_on_device(student.pairwise_sq_dists, (x, y), device)
 
 
 # -- masked_mean ---------------------------------------------------------------------------------
@@ -206,8 +203,7 @@ def test_masked_mean_device(student, device, rng):
     x = inputs.tensor(rng, (3, 5))
     mask = torch.rand(3, 5, generator=rng) < 0.5
     mask[0] = False
-    got = student.masked_mean(inputs.to_device(x, device), inputs.to_device(mask, device), 1)
-    expect_tensor(got, inputs.to_device(_masked_reference(x, mask, 1), device))
+    expect_same_on_device(student.masked_mean, (x, mask, 1), device)
 
 
 # -- softmax -------------------------------------------------------------------------------------
@@ -251,8 +247,7 @@ def test_softmax_vectorised(student, reference, rng):
 @pytest.mark.points(1)
 @pytest.mark.kind("device")
 def test_softmax_device(student, device, rng):
-    x = inputs.tensor(rng, (3, 5))
-    expect_tensor(student.softmax(inputs.to_device(x, device)), inputs.to_device(torch.softmax(x, -1), device))
+    expect_same_on_device(student.softmax, (inputs.tensor(rng, (3, 5)),), device)
 
 
 # -- cross_entropy -------------------------------------------------------------------------------
@@ -267,11 +262,21 @@ def test_cross_entropy_values(student, rng):
 
 @pytest.mark.points(1)
 def test_cross_entropy_custom_ignore_index(student, rng):
+    """ignore_index may be a real class id (0 for padding, the last class) or -1: only a comparison
+    with ignore_index itself finds the ignored targets (not ``targets >= 0``, not -100 hard-coded)."""
     n, classes = 10, 5
-    logits = inputs.tensor(rng, (n, classes))
-    targets = _targets(rng, n, classes, ignored=0.4, ignore_index=0)  # class 0 is padding here
-    expected = F.cross_entropy(logits, targets, ignore_index=0)
-    expect_tensor(student.cross_entropy(logits, targets, ignore_index=0), expected)
+    for ignore_index in (0, classes - 1, -1):
+        logits = inputs.tensor(rng, (n, classes))
+        targets = _targets(rng, n, classes, ignored=0.4, ignore_index=ignore_index)
+        targets[0] = (ignore_index + 1) % classes  # at least one target counts
+        expected = F.cross_entropy(logits, targets, ignore_index=ignore_index)
+        try:
+            expect_tensor(student.cross_entropy(logits, targets, ignore_index=ignore_index), expected)
+        except Mismatch as exc:
+            raise Mismatch(
+                f"{exc}. Here ignore_index={ignore_index}: exactly the targets equal to it are left out "
+                "(compare targets with ignore_index itself, not with -100 or with 0)."
+            ) from None
 
 
 @pytest.mark.points(1)
@@ -300,8 +305,8 @@ def test_cross_entropy_from_scratch(student, rng):
 @pytest.mark.points(2)
 @pytest.mark.kind("vectorised")
 def test_cross_entropy_vectorised(student, reference, rng):
-    def case(n):
-        return inputs.tensor(rng, (n, 10)), _targets(rng, n, 10)
+    def case(n):  # no ignored targets: mishandling ignore_index costs correctness points, not these
+        return inputs.tensor(rng, (n, 10)), _targets(rng, n, 10, ignored=0)
 
     expect_vectorised(
         student.cross_entropy, case(SMALL), case(LARGE * 4), max_ops=60, reference=reference, timing=case(TIMED * 64)
@@ -311,6 +316,5 @@ def test_cross_entropy_vectorised(student, reference, rng):
 @pytest.mark.points(1)
 @pytest.mark.kind("device")
 def test_cross_entropy_device(student, device, rng):
-    logits, targets = inputs.tensor(rng, (6, 4)), _targets(rng, 6, 4)
-    got = student.cross_entropy(inputs.to_device(logits, device), inputs.to_device(targets, device))
-    expect_tensor(got, inputs.to_device(F.cross_entropy(logits, targets), device))
+    logits, targets = inputs.tensor(rng, (6, 4)), _targets(rng, 6, 4, ignored=0)  # ignoring: a correctness matter
+    expect_same_on_device(student.cross_entropy, (logits, targets), device)

@@ -6,7 +6,16 @@ import torch
 import torch.nn.functional as F
 
 from autograder import inputs
-from autograder.checks import expect_equal, expect_tensor, expect_type, fail, shares_memory, type_name
+from autograder.checks import (
+    expect_equal,
+    expect_like_cpu,
+    expect_tensor,
+    expect_type,
+    fail,
+    on_cpu_first,
+    shares_memory,
+    type_name,
+)
 
 ASSIGNMENT = "a04_modules"
 FUNCTIONS = ("ParallelLinear", "MLP", "ResidualStack", "count_parameters", "freeze")
@@ -70,16 +79,19 @@ def test_ParallelLinear_forward(student, rng):
 @pytest.mark.points(1)
 @pytest.mark.kind("device")
 def test_ParallelLinear_device(student, worker, device, rng):
-    model = student.ParallelLinear(3, 2)
+    _expect_twin_on_device(worker, student.ParallelLinear(3, 2), inputs.tensor(rng, (2, 3)), device)
+
+
+def _expect_twin_on_device(worker, model, x: torch.Tensor, device: str) -> None:
+    """``model`` moved to the device gives, on ``x`` there, what its copy on the CPU gives on ``x``;
+    with every parameter on the device (a layer kept in a plain list stays behind)."""
+    twin = worker.make("copy.deepcopy", model)
+    on_cpu = on_cpu_first(lambda: twin(x))
     model.to(device)
-    if worker.run(FACTS, model)["devices"] != ["cuda:0"]:
-        fail("after .to(device) some parameters stayed behind: register every layer")
-    x = inputs.tensor(rng, (2, 3))
-    outs, state = model(inputs.to_device(x, device)), _weights(model, ["linears.1.weight"])
-    expect_type(outs, tuple)
-    for i, out in enumerate(outs):
-        expected = F.linear(x, state[f"linears.{i}.weight"], state[f"linears.{i}.bias"])
-        expect_tensor(out, inputs.to_device(expected, device))
+    devices = worker.run(FACTS, model)["devices"]
+    if devices != ["cuda:0"]:
+        fail(f"after .to(device) the parameters are on {devices}: register every layer (nn.ModuleList)")
+    expect_like_cpu(model(inputs.to_device(x, device)), on_cpu, device)
 
 
 # -- MLP -----------------------------------------------------------------------------------------
@@ -129,13 +141,10 @@ def test_MLP_dropout_is_active_only_in_train_mode(student, rng):
 
 @pytest.mark.points(1)
 @pytest.mark.kind("device")
-def test_MLP_device(student, device, rng):
+def test_MLP_device(student, worker, device, rng):
     model = student.MLP(3, 4, 2)
-    model.to(device)
     model.eval()
-    x = inputs.tensor(rng, (2, 3))
-    expected = _mlp_reference(_weights(model, MLP_KEYS), x)
-    expect_tensor(model(inputs.to_device(x, device)), inputs.to_device(expected, device))
+    _expect_twin_on_device(worker, model, inputs.tensor(rng, (2, 3)), device)
 
 
 # -- ResidualStack -------------------------------------------------------------------------------
@@ -178,14 +187,8 @@ def test_ResidualStack_forward_adds_each_block(student, rng):
 
 @pytest.mark.points(1)
 @pytest.mark.kind("device")
-def test_ResidualStack_device(student, device, rng):
-    model = student.ResidualStack(4, 2)
-    model.to(device)
-    x = inputs.tensor(rng, (3, 4))
-    expect_tensor(
-        model(inputs.to_device(x, device)),
-        inputs.to_device(_residual_reference(_weights(model, _residual_keys(2)), x, 2), device),
-    )
+def test_ResidualStack_device(student, worker, device, rng):
+    _expect_twin_on_device(worker, student.ResidualStack(4, 2), inputs.tensor(rng, (3, 4)), device)
 
 
 # -- count_parameters ----------------------------------------------------------------------------
@@ -217,8 +220,9 @@ def test_count_parameters_trainable_only(student, worker):
 @pytest.mark.kind("device")
 def test_count_parameters_device(student, worker, device):
     linear = worker.make("torch.nn.Linear", 3, 2)
+    on_cpu = on_cpu_first(lambda: student.count_parameters(linear))
     linear.to(device)
-    expect_equal(student.count_parameters(linear), 8)
+    expect_like_cpu(student.count_parameters(linear), on_cpu, device)
 
 
 # -- freeze --------------------------------------------------------------------------------------
@@ -245,9 +249,13 @@ def test_freeze_keeps_the_mode(student, worker):
 @pytest.mark.points(1)
 @pytest.mark.kind("device")
 def test_freeze_device(student, worker, device):
-    mlp = worker.make("autograder.scenarios.seeded_mlp", 3, 4, 2, 0)
+    """Freezing on the device does what it does on the CPU, and leaves the parameters there."""
+    twin, mlp = (worker.make("autograder.scenarios.seeded_mlp", 3, 4, 2, 0) for _ in range(2))
+    on_cpu_first(lambda: student.freeze(twin))
     mlp.to(device)
     student.freeze(mlp)
-    facts = worker.run(FACTS, mlp)
-    if any(facts["requires_grad"]) or facts["devices"] != ["cuda:0"]:
-        fail("after freeze the parameters should stay on the device and stop requiring grad")
+    facts, cpu_facts = worker.run(FACTS, mlp), worker.run(FACTS, twin)
+    if facts["devices"] != ["cuda:0"]:
+        fail(f"after freeze the parameters should stay on the device, but they are on {facts['devices']}")
+    if facts["requires_grad"] != cpu_facts["requires_grad"]:
+        fail("freeze changed requires_grad differently for a model on the device than for the same model on the CPU")

@@ -4,7 +4,15 @@ import pytest
 import torch
 
 from autograder import inputs
-from autograder.checks import expect_equal, expect_raises, expect_tensor, expect_type, fail
+from autograder.checks import (
+    Mismatch,
+    expect_equal,
+    expect_raises,
+    expect_same_on_device,
+    expect_tensor,
+    expect_type,
+    fail,
+)
 
 ASSIGNMENT = "a07_data"
 FUNCTIONS = ("SequenceDataset", "collate_pad", "make_loader", "length_buckets")
@@ -32,12 +40,38 @@ def _collated(sequences, labels=None, pad_id=0, max_len=None) -> dict:
     return out
 
 
-def _expect_batch(got, expected: dict, device: str | None = None) -> None:
+def _expect_batch(got, expected: dict, *, check_dtype: bool = True, pad_id: int | None = None) -> None:
+    """``got`` holds every key of ``expected`` with its values (and dtypes, unless this test leaves
+    dtypes to another). With ``pad_id``, a mask or lengths that miss real tokens equal to ``pad_id``
+    are explained: structure read from the values instead of the lengths."""
     expect_type(got, dict)
     for key, value in expected.items():
         if key not in got:
             fail(f"the batch has no {key!r} (it has {sorted(got)})")
-        expect_tensor(got[key], inputs.to_device(value, device) if device else value, call=f"batch[{key!r}]")
+        try:
+            expect_tensor(got[key], value, call=f"batch[{key!r}]", check_dtype=check_dtype)
+        except Mismatch as exc:
+            if pad_id is None or key not in ("attention_mask", "lengths") or not _pad_valued_tokens(expected, pad_id):
+                raise
+            raise Mismatch(
+                f"{exc} Some real tokens of this batch have the id {pad_id}, which is also pad_id: build the mask "
+                "and the lengths from each sequence's length, not from input_ids != pad_id."
+            ) from None
+
+
+def _pad_valued_tokens(expected: dict, pad_id: int) -> bool:
+    real = expected["attention_mask"].bool()
+    return bool((expected["input_ids"][real] == pad_id).any())
+
+
+def _with_pad_valued_tokens(rng, sequences: list[list[int]], pad_id: int) -> list[list[int]]:
+    """Real tokens equal to ``pad_id`` on purpose (a tokenizer's id 0 can be a real token): the last
+    token of the first sequence, and one random token of every other sequence."""
+    out = [list(s) for s in sequences]
+    out[0][-1] = pad_id
+    for seq in out[1:]:
+        seq[inputs.randint(rng, 0, len(seq) - 1)] = pad_id
+    return out
 
 
 # -- SequenceDataset -----------------------------------------------------------------------------
@@ -85,8 +119,9 @@ def _items(sequences, labels=None) -> list[dict]:
 
 @pytest.mark.points(3)
 def test_collate_pad_pads_right_and_keeps_order(student, rng):
-    sequences = _ragged(rng, inputs.randint(rng, 2, 6))
+    """Also judges the dtypes (the other collate tests judge values only)."""
     pad_id = inputs.randint(rng, 0, 3)
+    sequences = [[t + 3 if t == pad_id else t for t in s] for s in _ragged(rng, inputs.randint(rng, 2, 6))]
     got = student.collate_pad(_items(sequences), pad_id=pad_id)
     _expect_batch(got, _collated(sequences, pad_id=pad_id))
     if "labels" in got:
@@ -96,7 +131,17 @@ def test_collate_pad_pads_right_and_keeps_order(student, rng):
 @pytest.mark.points(1)
 def test_collate_pad_labels(student, rng):
     sequences, labels = _ragged(rng, 4), _labels(rng, 4)
-    _expect_batch(student.collate_pad(_items(sequences, labels)), _collated(sequences, labels))
+    _expect_batch(student.collate_pad(_items(sequences, labels)), _collated(sequences, labels), check_dtype=False)
+
+
+@pytest.mark.points(2)
+def test_collate_pad_real_tokens_equal_to_pad_id(student, rng):
+    """A real token may have the pad id (id 0 is a real token in many vocabularies): the mask and
+    the lengths come from the sequences' lengths, never from comparing ids with pad_id."""
+    pad_id = inputs.randint(rng, 0, 3)
+    sequences = _with_pad_valued_tokens(rng, _ragged(rng, inputs.randint(rng, 3, 6)), pad_id)
+    got = student.collate_pad(_items(sequences), pad_id=pad_id)
+    _expect_batch(got, _collated(sequences, pad_id=pad_id), check_dtype=False, pad_id=pad_id)
 
 
 @pytest.mark.points(2)
@@ -104,7 +149,8 @@ def test_collate_pad_truncates_at_max_len(student, rng):
     sequences = _ragged(rng, 5, longest=12)
     sequences[0] = sequences[0] + [7] * 6  # at least one row longer than max_len
     max_len = inputs.randint(rng, 2, 5)
-    _expect_batch(student.collate_pad(_items(sequences), max_len=max_len), _collated(sequences, max_len=max_len))
+    got = student.collate_pad(_items(sequences), max_len=max_len)
+    _expect_batch(got, _collated(sequences, max_len=max_len), check_dtype=False)
 
 
 @pytest.mark.points(1)
@@ -118,8 +164,7 @@ def test_collate_pad_rejects_an_empty_batch(student):
 @pytest.mark.kind("device")
 def test_collate_pad_device(student, device, rng):
     sequences, labels = _ragged(rng, 3), _labels(rng, 3)
-    items = [{"input_ids": inputs.to_device(torch.tensor(s), device), "label": y} for s, y in zip(sequences, labels)]
-    _expect_batch(student.collate_pad(items), _collated(sequences, labels), device=device)
+    expect_same_on_device(student.collate_pad, (_items(sequences, labels),), device)
 
 
 # -- make_loader ---------------------------------------------------------------------------------

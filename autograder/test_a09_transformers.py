@@ -7,7 +7,17 @@ import torch
 import torch.nn.functional as F
 
 from autograder import inputs
-from autograder.checks import expect_equal, expect_raises, expect_tensor, expect_type, fail, type_name
+from autograder.checks import (
+    expect_equal,
+    expect_like_cpu,
+    expect_raises,
+    expect_same_on_device,
+    expect_tensor,
+    expect_type,
+    fail,
+    on_cpu_first,
+    type_name,
+)
 from autograder.vectorised import expect_vectorised
 
 ASSIGNMENT = "a09_transformers"
@@ -124,9 +134,7 @@ def test_mean_pool_vectorised(student, reference, rng):
 @pytest.mark.points(1)
 @pytest.mark.kind("device")
 def test_mean_pool_device(student, device, rng):
-    states, mask = _states_and_mask(rng, 3, 5)
-    got = student.mean_pool(inputs.to_device(states, device), inputs.to_device(mask, device))
-    expect_tensor(got, inputs.to_device(_pool(states, mask), device))
+    expect_same_on_device(student.mean_pool, _states_and_mask(rng, 3, 5), device)
 
 
 # -- embed_texts ---------------------------------------------------------------------------------
@@ -175,10 +183,10 @@ def test_embed_texts_empty_list(isolated, worker):
 def test_embed_texts_device(isolated, worker, device, rng):
     """The model is on the device; the embeddings come back on the CPU as float32."""
     _, tokenizer, model = _tiny(worker)
-    model.to(device)
     texts = _pick(rng, 3)
-    got = isolated.embed_texts(texts, tokenizer, model, batch_size=2)
-    _expect_embeddings(got, worker.run(S + "embed_reference", texts, tokenizer, model))
+    on_cpu = on_cpu_first(lambda: isolated.embed_texts(texts, tokenizer, model, batch_size=2))
+    model.to(device)
+    expect_like_cpu(isolated.embed_texts(texts, tokenizer, model, batch_size=2), on_cpu, "cpu")
 
 
 # -- cosine_similarity_matrix --------------------------------------------------------------------
@@ -215,5 +223,4 @@ def test_cosine_similarity_matrix_vectorised(student, reference, rng):
 @pytest.mark.kind("device")
 def test_cosine_similarity_matrix_device(student, device, rng):
     a, b = inputs.tensor(rng, (3, 4)), inputs.tensor(rng, (2, 4))
-    got = student.cosine_similarity_matrix(inputs.to_device(a, device), inputs.to_device(b, device))
-    expect_tensor(got, inputs.to_device(_cosine(a, b), device), rtol=1e-4, atol=1e-5)
+    expect_same_on_device(student.cosine_similarity_matrix, (a, b), device)

@@ -6,8 +6,10 @@ answers requests from the grading process until the pipe closes:
 
 ``{"op": "call", "ref", "path", "args", "kwargs", ...}``    call ``objects[ref].<path>(*args)``;
   flags: ``echo`` (send the inputs back too), ``keep`` (send a handle to the result),
-  ``count_ops`` (send the ATen ops the call dispatched instead of its value),
-  ``repeat: n`` (call n times, send nothing: the grading process times the request)
+  ``count_ops`` (send what the call did instead of its value: the ATen ops it dispatched, the
+  lines of the student's own code it ran, the tensor elements it turned into Python values),
+  ``stage: n`` then ``repeat`` (call n times on fresh copies, send nothing: the grading process
+  reads this process's CPU time around the request)
 ``{"op": "get", "ref", "path"}``                             read ``objects[ref].<path>``
 ``{"op": "make", "target", "args", "kwargs"}``               build a trusted object, keep it here
 ``{"op": "run", "target", "args", "kwargs"}``                call a trusted function, send the value
@@ -31,6 +33,7 @@ import resource
 import sys
 import traceback
 import types
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -82,7 +85,7 @@ def serve(conn: Any, log_fd: int, job: Job, uid: int | None = None) -> None:
             conn.send_bytes(wire.dumps({"import_error": describe_exception(exc, home)}))
             return
         conn.send_bytes(wire.dumps({"ready": True, "notes": notes}))
-        session = _Session(module, home, trusted)
+        session = _Session(module, home, trusted, os.path.join(home, job.file_name))
         while True:
             try:
                 request = wire.loads(conn.recv_bytes(), trusted=True)
@@ -128,6 +131,7 @@ class _Instruments:
 
     counting = False
     used: list[str] = []
+    elements = 0  # tensor elements turned into Python values by Tensor.tolist while counting
 
 
 def _is_dispatch_control(name: str) -> bool:
@@ -154,9 +158,21 @@ _ELSEWHERE = {
 }
 
 
+_TOLIST = torch.Tensor.tolist
+
+
+def _counted_tolist(self: torch.Tensor, *args: Any, **kwargs: Any) -> Any:
+    """``Tensor.tolist``, counting the elements it turns into Python numbers (it dispatches no op,
+    so the op counter cannot see a Python loop that runs over its result in C, ``map`` or ``sum``)."""
+    if _Instruments.counting:
+        _Instruments.elements += self.numel()
+    return _TOLIST(self, *args, **kwargs)
+
+
 def guard_dispatch_controls() -> None:
     """Wrap PyTorch's dispatch-mode controls, and the primitives that start a thread or a process,
-    everywhere they are reachable (see :class:`_Instruments`)."""
+    everywhere they are reachable (see :class:`_Instruments`); count ``Tensor.tolist``'s elements."""
+    torch.Tensor.tolist = _counted_tolist
     originals = {id(v): (n, v) for n, v in vars(torch._C).items() if _is_dispatch_control(n)}
     for module_name, names in _ELSEWHERE.items():
         module = sys.modules.get(module_name) or importlib.import_module(module_name)
@@ -184,20 +200,59 @@ def _guarded(name: str, original: Any) -> Any:
     return guarded
 
 
-def count_ops(target: Any, args: tuple, kwargs: dict) -> tuple[dict[str, int], str | None]:
-    """The ops one call dispatches, and why they cannot be trusted (None when they can)."""
+@dataclass
+class Work:
+    """What one call did, counted deterministically (see :func:`count_work`)."""
+
+    ops: dict[str, int]  # ATen ops dispatched, by name
+    python: int  # line and call events in the student's own code (a Python loop: one per turn)
+    elements: int  # tensor elements turned into Python values by Tensor.tolist
+    problem: str | None  # why the counts cannot be trusted, or None
+
+
+def _line_tracer(is_student: Callable[[str], bool], tally: list[int]) -> Callable:
+    """A ``sys.settrace`` function counting one event per call of, and per line run in, the
+    student's code; other frames (torch's own Python code) are not traced at all."""
+
+    def local(frame: types.FrameType, event: str, arg: Any) -> Callable:
+        if event == "line":
+            tally[0] += 1
+        return local
+
+    def on_call(frame: types.FrameType, event: str, arg: Any) -> Callable | None:
+        if is_student(frame.f_code.co_filename):
+            tally[0] += 1
+            return local
+        return None
+
+    return on_call
+
+
+def count_work(target: Any, args: tuple, kwargs: dict, is_student: Callable[[str], bool]) -> Work:
+    """Call once, counting the ops dispatched, the student's Python lines run and the elements
+    turned into Python values; with the reason they cannot be trusted when the call tampered."""
     counter = OpCounter()
     problem = None
+    tally = [0]
+    tracer = _line_tracer(is_student, tally)
     with counter:
         depth = _STACK_LENGTH()
         _Instruments.used.clear()
+        _Instruments.elements = 0
         _Instruments.counting = True
+        sys.settrace(tracer)
         try:
             target(*args, **kwargs)
         finally:
+            traced = sys.gettrace() is tracer
+            sys.settrace(None)
             _Instruments.counting = False
             if _Instruments.used:
                 problem = f"it called {sorted(set(_Instruments.used))[0]} (work done there is not counted)"
+            elif not traced:
+                problem = "it changed the interpreter's trace function"
+            elif torch.Tensor.__dict__.get("tolist") is not _counted_tolist:
+                problem = "it replaced Tensor.tolist"
             elif _STACK_LENGTH() != depth or _STACK_AT(depth - 1) is not counter:
                 problem = "it changed PyTorch's dispatch-mode stack"
             elif type(counter).__dict__.get("__torch_dispatch__") is not _COUNT:
@@ -206,7 +261,7 @@ def count_ops(target: Any, args: tuple, kwargs: dict) -> tuple[dict[str, int], s
                 problem = problem or "it changed PyTorch's dispatch-mode stack"
                 while _STACK_LENGTH() > depth:
                     torch._C._pop_torch_dispatch_stack()
-    return dict(counter.counts), problem
+    return Work(dict(counter.counts), tally[0], _Instruments.elements, problem)
 
 
 _SIMCUDA: Any = None  # autograder.simcuda, in the zygote of device tests (see warm_up)
@@ -389,13 +444,18 @@ def _short(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
 class _Session:
     """The objects one worker holds for the grading process, by handle id (0 is the submission)."""
 
-    def __init__(self, module: Any, home: str, trusted: dict[str, types.ModuleType]) -> None:
+    def __init__(self, module: Any, home: str, trusted: dict[str, types.ModuleType], student_file: str) -> None:
+        self.student_file = student_file  # the name the student's code was compiled under
         self.objects: dict[int, Any] = {0: module}
         self.ids: dict[int, int] = {id(module): 0}
         self.home = home
         self.trusted = trusted
         self.staged: list[tuple[tuple, dict]] = []
         self.spent: list[list[tuple[tuple, dict]]] = []
+
+    def is_student(self, filename: str) -> bool:
+        """Was code with this ``co_filename`` compiled from the submission (a file or a notebook cell)?"""
+        return filename == self.student_file or filename.startswith("<cell ")
 
     def keep(self, obj: Any) -> dict:
         ref = self.ids.get(id(obj))
@@ -445,8 +505,8 @@ class _Session:
         if op == "get":
             return {"value": wire.to_wire(target, self.keep)}
         if request.get("count_ops"):
-            counts, problem = count_ops(target, args, kwargs)
-            return {"value": counts, "tampered": problem}
+            work = count_work(target, args, kwargs, self.is_student)
+            return {"value": work.ops, "python": work.python, "elements": work.elements, "tampered": work.problem}
         if request.get("stage"):
             # Fresh copies of the inputs for each timed call, made before the timed request: code
             # that caches results by tensor identity gains nothing.

