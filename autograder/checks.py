@@ -130,9 +130,9 @@ def expect_like_cpu(
 def on_cpu_first(run: Callable[[], Any]) -> Any:
     """``run()``, the CPU half of a device test. If the student's code raises on the CPU too, its
     device behaviour cannot be judged: the test fails, pointing at the correctness tests (an
-    unimplemented stub fails as usual)."""
+    unimplemented stub fails as usual). So does a None result (a body left as ``pass``)."""
     try:
-        return run()
+        result = run()
     except remote.StudentError as err:
         if err.not_implemented:
             raise
@@ -140,6 +140,9 @@ def on_cpu_first(run: Callable[[], Any]) -> Any:
             f"{err.call} raised {err.type_name} for inputs on the CPU ({err.message}), so its behaviour on the "
             "device cannot be checked yet; its correctness tests say what to fix first"
         ) from None
+    if result is None:
+        fail("returned None for inputs on the CPU, so there is nothing to compare on the device")
+    return result
 
 
 def expect_same_on_device(

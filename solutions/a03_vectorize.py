@@ -5,9 +5,10 @@ All PyTorch computations are performed in a matrix operation mode. The tutorial 
 matrix expression ``(mat - average) / standard`` (0.000088 s), over a thousand times faster.
 
 Every function here must be vectorised: a fixed, small number of tensor operations whatever the
-size of the input; no Python loop over elements, rows or batch entries. The grader counts the
-tensor operations your code dispatches on a small and a larger input, and times it against the
-reference. Results stay on the device of the inputs (a tensor you create inside must be created
+size of the input; no Python loop over elements, rows or batch entries. The grader runs your
+code on a small and a larger input and counts the tensor operations it dispatches, the lines of
+your own code it runs and the elements ``.tolist()`` turns into Python numbers: a loop shows up as
+growth. Results stay on the device of the inputs (a tensor you create inside must be created
 there too, e.g. ``torch.zeros(..., device=x.device)``).
 """
 

@@ -5,9 +5,11 @@ replace one function of the reference solution (the file is appended to it, so i
 win; its docstring says what the mistake or the alternative is). A wrong version must lose points
 on its own function and nowhere else; a correct one must keep every point.
 
-A wrong version may declare ``LOSES = ("vectorised",)`` (test kinds, or test names): then only
-those of its function's tests may fail, e.g. a Python loop with the right values keeps its
-correctness points and loses the vectorised ones; a device bug loses only the device ones.
+One mistake costs the points of one kind: a wrong version loses tests of a single kind
+(correctness, errors, vectorised or device), unless it declares ``LOSES = ("vectorised",)`` (test
+kinds, or test names): then only those of its function's tests may fail, e.g. a Python loop with
+the right values keeps its correctness points and loses the vectorised ones; a device bug loses
+only the device ones; a mask rebuilt from a Python list is both a loop and a device bug.
 """
 
 import ast
@@ -42,6 +44,8 @@ def test_corpus_case(case, tmp_path):
         assert function in failed, f"no hidden test of {function} caught this mistake"
         assert set(failed) == {function}, f"the mistake in {function} also cost points elsewhere: {failed}"
         loses = _declared_losses(case)
+        kinds = {t["tags"][2] for t in graded.tests_of(function) if t["status"] != "passed"}
+        assert loses or len(kinds) == 1, f"one mistake cost points of several kinds: {sorted(kinds)}"
         if loses:
             lost = [t for t in graded.tests_of(function) if t["status"] != "passed"]
             unexpected = [
