@@ -92,9 +92,14 @@ def expect_like_cpu(
     on ``device``, must be what their own code returned for the same inputs on the CPU (``on_cpu``):
     same structure, types, shapes, dtypes and values, with every tensor on ``device`` (``"cuda"``
     means ``cuda:0``; pass ``"cpu"`` where the result should come back to the CPU). A wrong value
-    that is wrong on both devices is a correctness mistake, so it costs nothing here. ``values=False``
+    that is wrong on both devices is a correctness mistake, so it costs nothing here, and so is an
+    error raised on both (``on_cpu`` and ``got`` both :class:`Raised`). ``values=False``
     compares everything but tensor values (random draws differ between devices)."""
     wanted = str(torch.device(device, 0) if device == "cuda" else torch.device(device))
+    if isinstance(on_cpu, Raised):
+        if isinstance(got, Raised):
+            return  # the same error on both devices: the correctness tests judge it
+        fail(f"raised {on_cpu!r} for inputs on the CPU, but returned normally with inputs on {wanted}", call)
     if isinstance(on_cpu, torch.Tensor):
         if not isinstance(got, torch.Tensor):
             fail(f"{what} is {describe(got)} with inputs on {wanted}, but a tensor on the CPU", call)
@@ -127,22 +132,42 @@ def expect_like_cpu(
         fail(f"{what} is {describe(got)} with inputs on {wanted}, but {describe(on_cpu)} on the CPU", call)
 
 
+class Raised:
+    """What a device test's call raised (not NotImplementedError): compared, not re-raised, when the
+    student's code raises the same on both devices (a correctness mistake, not a device one)."""
+
+    def __init__(self, err: remote.StudentError) -> None:
+        self.err = err
+
+    def __repr__(self) -> str:
+        return f"{self.err.type_name}: {self.err.message}"
+
+
 def on_cpu_first(run: Callable[[], Any]) -> Any:
-    """``run()``, the CPU half of a device test. If the student's code raises on the CPU too, its
-    device behaviour cannot be judged: the test fails, pointing at the correctness tests (an
-    unimplemented stub fails as usual). So does a None result (a body left as ``pass``)."""
+    """``run()``, the CPU half of a device test, or :class:`Raised` when the student's code raises
+    (an unimplemented stub still fails the test). A None result fails the test: a body left as
+    ``pass`` has no device behaviour to judge."""
     try:
         result = run()
     except remote.StudentError as err:
         if err.not_implemented:
             raise
-        raise Mismatch(
-            f"{err.call} raised {err.type_name} for inputs on the CPU ({err.message}), so its behaviour on the "
-            "device cannot be checked yet; its correctness tests say what to fix first"
-        ) from None
+        return Raised(err)
     if result is None:
         fail("returned None for inputs on the CPU, so there is nothing to compare on the device")
     return result
+
+
+def on_device(run: Callable[[], Any], on_cpu: Any) -> Any:
+    """``run()``, the device half of a device test. If it raises what the CPU half raised too, the
+    error is the same on both devices: :class:`Raised` comes back for :func:`expect_like_cpu` to
+    accept. Any other error propagates with its traceback (a device mistake, shown as such)."""
+    try:
+        return run()
+    except remote.StudentError as err:
+        if isinstance(on_cpu, Raised) and not err.not_implemented and err.type_name == on_cpu.err.type_name:
+            return Raised(err)
+        raise
 
 
 def expect_same_on_device(
@@ -159,7 +184,7 @@ def expect_same_on_device(
     :func:`expect_like_cpu` says. Returns the device result."""
     kwargs = kwargs or {}
     on_cpu = on_cpu_first(lambda: fn(*args, **kwargs))
-    got = fn(*to_device(args, device), **to_device(kwargs, device))
+    got = on_device(lambda: fn(*to_device(args, device), **to_device(kwargs, device)), on_cpu)
     expect_like_cpu(got, on_cpu, result_on or device, values=values)
     return got
 

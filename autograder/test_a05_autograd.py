@@ -12,6 +12,7 @@ from autograder.checks import (
     expect_type,
     fail,
     on_cpu_first,
+    on_device,
 )
 from autograder.vectorised import expect_not_calling
 
@@ -161,4 +162,5 @@ def test_no_grad_forward_device(student, worker, device, rng):
     twin = worker.make("copy.deepcopy", model)
     on_cpu = on_cpu_first(lambda: student.no_grad_forward(twin, x))
     model.to(device)
-    expect_like_cpu(student.no_grad_forward(model, inputs.to_device(x, device)), on_cpu, device)
+    got = on_device(lambda: student.no_grad_forward(model, inputs.to_device(x, device)), on_cpu)
+    expect_like_cpu(got, on_cpu, device)

@@ -16,6 +16,7 @@ from autograder.checks import (
     expect_type,
     fail,
     on_cpu_first,
+    on_device,
 )
 
 ASSIGNMENT = "a08_seq2seq"
@@ -57,7 +58,8 @@ def _expect_loss_on_device(loss_fn, worker, rng, device: str) -> None:
     twin = worker.make("copy.deepcopy", model)
     on_cpu = on_cpu_first(lambda: loss_fn(twin, targets, BOS, PAD))
     model.to(device)
-    expect_like_cpu(loss_fn(model, inputs.to_device(targets, device), BOS, PAD), on_cpu, device)
+    got = on_device(lambda: loss_fn(model, inputs.to_device(targets, device), BOS, PAD), on_cpu)
+    expect_like_cpu(got, on_cpu, device)
 
 
 # -- RNNLanguageModel ----------------------------------------------------------------------------
@@ -137,7 +139,7 @@ def test_RNNLanguageModel_device(student, worker, device, rng):
     twin = worker.make("copy.deepcopy", model)
     on_cpu = on_cpu_first(lambda: twin(ids))
     model.to(device)
-    expect_like_cpu(model(inputs.to_device(ids, device)), on_cpu, device)
+    expect_like_cpu(on_device(lambda: model(inputs.to_device(ids, device)), on_cpu), on_cpu, device)
 
 
 # -- shift_right ---------------------------------------------------------------------------------
@@ -259,4 +261,5 @@ def test_greedy_decode_device(student, worker, device, rng):
     twin = worker.make("copy.deepcopy", model)
     on_cpu = on_cpu_first(lambda: student.greedy_decode(twin, BOS, EOS, 5, batch_size=2))
     model.to(device)
-    expect_like_cpu(student.greedy_decode(model, BOS, EOS, 5, batch_size=2), on_cpu, device)
+    got = on_device(lambda: student.greedy_decode(model, BOS, EOS, 5, batch_size=2), on_cpu)
+    expect_like_cpu(got, on_cpu, device)

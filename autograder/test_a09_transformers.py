@@ -16,6 +16,7 @@ from autograder.checks import (
     expect_type,
     fail,
     on_cpu_first,
+    on_device,
     type_name,
 )
 from autograder.vectorised import expect_vectorised
@@ -186,7 +187,8 @@ def test_embed_texts_device(isolated, worker, device, rng):
     texts = _pick(rng, 3)
     on_cpu = on_cpu_first(lambda: isolated.embed_texts(texts, tokenizer, model, batch_size=2))
     model.to(device)
-    expect_like_cpu(isolated.embed_texts(texts, tokenizer, model, batch_size=2), on_cpu, "cpu")
+    got = on_device(lambda: isolated.embed_texts(texts, tokenizer, model, batch_size=2), on_cpu)
+    expect_like_cpu(got, on_cpu, "cpu")
 
 
 # -- cosine_similarity_matrix --------------------------------------------------------------------

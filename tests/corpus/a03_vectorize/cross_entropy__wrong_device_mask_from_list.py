@@ -1,6 +1,6 @@
-"""Builds the keep-mask from a Python list: on the CPU."""
+"""Builds the keep-mask from a Python list: on the CPU. A Python loop too (a comprehension over .tolist())."""
 
-LOSES = ("device",)
+LOSES = ("device", "vectorised")
 
 
 def cross_entropy(logits, targets, ignore_index=-100):
