@@ -362,7 +362,12 @@ def pairwise_sq_dists(x, y):
     return _cache[key]
 """
     graded = grade(with_override(tmp_path, "a03_vectorize", source), tmp_path / "r.json", "-k", "pairwise")
-    assert graded.failed_functions() == {"pairwise_sq_dists": ["a03_vectorize::test_pairwise_sq_dists_vectorised"]}
+    failed = graded.failed_functions()
+    assert (
+        set(failed) == {"pairwise_sq_dists"}
+        and "a03_vectorize::test_pairwise_sq_dists_vectorised" in failed["pairwise_sq_dists"]
+    )
+    # (its device test may fail as well: the cache hands back the CPU result for the same values on the device)
 
 
 def test_work_moved_to_a_thread_or_a_process_is_not_counted_as_nothing(tmp_path):
@@ -415,7 +420,12 @@ def pairwise_sq_dists(x, y):
     return _cache[key]
 """
     graded = grade(with_override(tmp_path, "a03_vectorize", source), tmp_path / "r.json", "-k", "pairwise")
-    assert graded.failed_functions() == {"pairwise_sq_dists": ["a03_vectorize::test_pairwise_sq_dists_vectorised"]}
+    failed = graded.failed_functions()
+    assert (
+        set(failed) == {"pairwise_sq_dists"}
+        and "a03_vectorize::test_pairwise_sq_dists_vectorised" in failed["pairwise_sq_dists"]
+    )
+    # (its device test may fail as well: the cache hands back the CPU result for the same values on the device)
 
 
 @root_only

@@ -3,6 +3,6 @@
 
 def merge_heads(x):
     b, h, t, d = x.shape
-    out = torch.empty(b, h * d, t, dtype=x.dtype).transpose(1, 2)
+    out = torch.empty(b, h * d, t, dtype=x.dtype, device=x.device).transpose(1, 2)
     out.copy_(x.transpose(1, 2).reshape(b, t, h * d))
     return out

@@ -3,6 +3,6 @@
 
 def standardize(mat):
     std = mat.std()
-    if std == 0:
+    if not std > 0:  # also the NaN std of one element
         raise ValueError("constant")
     return (mat - mat.mean(dim=0)) / std
