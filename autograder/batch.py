@@ -9,7 +9,9 @@ becomes an error row; that process is replaced and the batch goes on. Writes:
 
 - ``OUT/<student>/results.json`` (Gradescope's format), ``feedback.md`` and ``grader.log``;
 - ``OUT/grades.csv``: student, points per assignment, total, status;
-- ``OUT/scores.png``: the distribution of totals and the mean per assignment (needs matplotlib).
+- ``OUT/scores.png``: the distribution of totals and the mean per assignment (needs matplotlib);
+- ``OUT/misconceptions.csv`` (function, id, message, students) and ``misconceptions.png``: the known
+  mistakes (autograder.mistakes) the class's wrong values matched, most frequent first.
 
 Students already graded (their results.json exists) are skipped unless ``--force``.
 """
@@ -52,6 +54,8 @@ class Outcome:
     status: str = "ok"
     seconds: float = 0.0  # wall time of this student's grading run
     warm: bool = False  # graded by a process that had graded someone before (torch, zygotes loaded)
+    # known mistakes their wrong values matched (autograder.mistakes): (function, id, explanation)
+    diagnoses: set[tuple[str, str, str]] = field(default_factory=set)
 
 
 def students(folder: Path) -> dict[str, Path]:
@@ -266,7 +270,12 @@ def summarize(name: str, folder: Path) -> Outcome:
     for test in results["tests"]:
         scores[test["tags"][0]] += test["score"]
     (folder / "feedback.md").write_text(feedback(name, results))
-    return Outcome(name, dict(scores), float(results["score"]))
+    diagnoses = {
+        (test["tags"][1], str(extra["diagnosis"]), str(extra.get("explanation", "")))
+        for test in results["tests"]
+        if isinstance(extra := test.get("extra_data"), dict) and extra.get("diagnosis")
+    }
+    return Outcome(name, dict(scores), float(results["score"]), diagnoses=diagnoses)
 
 
 def feedback(name: str, results: dict) -> str:
@@ -302,6 +311,43 @@ def write_csv(outcomes: list[Outcome], path: Path) -> None:
         writer.writerow(["student", *assignments, "total", "status"])
         for o in sorted(outcomes, key=lambda o: o.student):
             writer.writerow([o.student, *(f"{o.scores.get(a, 0):g}" for a in assignments), f"{o.total:g}", o.status])
+
+
+def write_misconceptions(outcomes: list[Outcome], path: Path) -> list[tuple[str, str, str, int]]:
+    """``misconceptions.csv``: each known mistake the class made (function, id, message) and how many
+    students made it, most frequent first: what to re-teach next lecture."""
+    students: dict[tuple[str, str, str], int] = defaultdict(int)
+    for outcome in outcomes:
+        for diagnosis in outcome.diagnoses:
+            students[diagnosis] += 1
+    rows = sorted(((f, i, m, n) for (f, i, m), n in students.items()), key=lambda r: (-r[3], r[0], r[1]))
+    with path.open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["function", "id", "message", "students"])
+        writer.writerows(rows)
+    return rows
+
+
+def plot_misconceptions(rows: list[tuple[str, str, str, int]], path: Path, top: int = 12) -> bool:
+    """A bar chart of the most frequent known mistakes; False when matplotlib is missing or none."""
+    if not rows:
+        return False
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return False
+    shown = rows[:top][::-1]
+    figure, axis = plt.subplots(figsize=(9, 0.45 * len(shown) + 1.2))
+    axis.barh(range(len(shown)), [r[3] for r in shown], color="#c44e52")
+    axis.set_yticks(range(len(shown)), [f"{r[0]}: {r[1]}" for r in shown])
+    axis.set(title="Most frequent known mistakes", xlabel="students")
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return True
 
 
 def plot(outcomes: list[Outcome], path: Path) -> bool:
@@ -356,4 +402,5 @@ def grade_all(
             graders.close()
     write_csv(outcomes, out / "grades.csv")
     plot(outcomes, out / "scores.png")
+    plot_misconceptions(write_misconceptions(outcomes, out / "misconceptions.csv"), out / "misconceptions.png")
     return outcomes

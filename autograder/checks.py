@@ -17,6 +17,7 @@ import torch
 
 from autograder import inputs, remote, wire
 from autograder.describe import describe
+from autograder.mistakes import Mistake
 
 # (rtol, atol) per floating dtype: loose enough for any correct order of operations, tight enough
 # to catch a wrong formula (a biased std differs by ~1e-2 relative on small inputs).
@@ -29,7 +30,36 @@ TOLERANCES = {
 
 
 class Mismatch(remote.GradingFeedback, AssertionError):
-    """A hidden check failed; the message is for the student."""
+    """A hidden check failed; the message is for the student. ``diagnosis`` is the id of the known
+    mistake the wrong value matched (autograder.mistakes), if any."""
+
+    diagnosis: str | None = None
+    explanation: str | None = None
+
+
+Matcher = Callable[[Any], Mistake | None]  # Catalogue.of(...): the known mistake a wrong value matches
+
+
+def with_note(exc: Mismatch, note: str) -> Mismatch:
+    """``exc`` with ``note`` appended to its message, keeping its diagnosis."""
+    noted = Mismatch(f"{exc} {note}")
+    noted.diagnosis, noted.explanation = exc.diagnosis, exc.explanation
+    return noted
+
+
+@contextlib.contextmanager
+def naming_mistakes(got: Any, mistakes: Matcher | None) -> Iterator[None]:
+    """A failure inside the block is explained when ``got`` matches a known mistake: the message
+    gains the mistake's cause and fix, and the failure carries its id. Nothing matches: unchanged."""
+    try:
+        yield
+    except Mismatch as exc:
+        known = mistakes(got) if mistakes is not None else None
+        if known is None:
+            raise
+        named = Mismatch(f"{exc} {known.message}")
+        named.diagnosis, named.explanation = known.id, known.message
+        raise named from None
 
 
 def fail(message: str, call: str | None = None) -> NoReturn:
@@ -45,14 +75,22 @@ def expect_tensor(
     atol: float | None = None,
     check_dtype: bool = True,
     check_device: bool = True,
+    mistakes: Matcher | None = None,
 ) -> None:
     """``got`` must be a tensor equal to ``expected`` (same shape, dtype, device; close values).
+    ``mistakes`` (a suite's ``KNOWN.of(function, *inputs)``) names a known mistake the wrong value
+    matches.
 
     ``check_dtype=False`` is for a test that leaves dtypes to another test of the same function (one
     mistake costs one test): values are compared as numbers, and a wrong dtype is only mentioned
     as a note when the values are wrong too."""
     if not isinstance(got, torch.Tensor):
         fail(f"should return a torch.Tensor, but returned {describe(got)}", call)
+    with naming_mistakes(got, mistakes):
+        _expect_tensor(got, expected, call, rtol, atol, check_dtype, check_device)
+
+
+def _expect_tensor(got, expected, call, rtol, atol, check_dtype, check_device) -> None:
     if tuple(got.shape) != tuple(expected.shape):
         fail(f"returned shape {tuple(got.shape)}, expected {tuple(expected.shape)}", call)
     if check_dtype and got.dtype != expected.dtype:
@@ -64,7 +102,7 @@ def expect_tensor(
     except Mismatch as exc:
         if got.dtype == expected.dtype:
             raise
-        raise Mismatch(f"{exc} (Note: it also returned dtype {got.dtype}, expected {expected.dtype}.)") from None
+        raise with_note(exc, f"(Note: it also returned dtype {got.dtype}, expected {expected.dtype}.)") from None
 
 
 def expect_device(got: Any, device: str, *, call: str | None = None) -> None:
@@ -230,8 +268,15 @@ def _expect_values(
     )
 
 
-def expect_equal(got: Any, expected: Any, *, call: str | None = None, what: str = "returned") -> None:
+def expect_equal(
+    got: Any, expected: Any, *, call: str | None = None, what: str = "returned", mistakes: Matcher | None = None
+) -> None:
     """Plain Python values (ints, tuples, strings, bools); the expected value is shown."""
+    with naming_mistakes(got, mistakes):
+        _expect_equal(got, expected, call, what)
+
+
+def _expect_equal(got: Any, expected: Any, call: str | None, what: str) -> None:
     if type(expected) is tuple and isinstance(got, tuple):
         got = tuple(got)  # torch.Size counts as a tuple
     if type(got) is not type(expected) and not _same_number(got, expected):

@@ -75,9 +75,11 @@ def diagnose(entries: list[Mistake], got: Any, *args: Any, **kwargs: Any) -> Mis
 
 
 def same_value(got: Any, candidate: Any) -> bool:
-    """Close enough to say the student computed ``candidate`` (shape, and values to 1e-4)."""
+    """Close enough to say the student computed ``candidate`` (shape, dtype, and values to 1e-4)."""
     if isinstance(candidate, torch.Tensor):
         if not isinstance(got, torch.Tensor) or tuple(got.shape) != tuple(candidate.shape):
+            return False
+        if got.dtype != candidate.dtype:  # a dtype slip is named by the dtype check, not guessed here
             return False
         a, b = got.detach().to("cpu"), candidate.detach().to("cpu")
         if not (a.is_floating_point() or b.is_floating_point()):
@@ -89,6 +91,8 @@ def same_value(got: Any, candidate: Any) -> bool:
             and len(got) == len(candidate)
             and all(same_value(g, c) for g, c in zip(got, candidate, strict=True))
         )
+    if isinstance(candidate, dict):  # the candidate's keys (a batch): extra keys of got are not judged here
+        return isinstance(got, dict) and all(k in got and same_value(got[k], v) for k, v in candidate.items())
     if isinstance(candidate, float) and isinstance(got, int | float):
         return abs(got - candidate) <= 1e-4 * max(1.0, abs(candidate))
     return type(got) is type(candidate) and got == candidate

@@ -51,6 +51,8 @@ class TestInfo:
     points: float
     status: str = "not run"
     feedback: str = ""
+    diagnosis: str | None = None  # the known mistake a wrong value matched (autograder.mistakes)
+    explanation: str | None = None
 
 
 class GradingRun:
@@ -304,6 +306,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
             report.longrepr = info.feedback
             return report
         info.feedback = _feedback(call.excinfo, item.stash.get(WORKER, None))
+        info.diagnosis = getattr(failure, "diagnosis", None)
+        info.explanation = getattr(failure, "explanation", None)
         if isinstance(failure, GradingFeedback | AssertionError):
             report.longrepr = info.feedback
     elif report.when == "call":

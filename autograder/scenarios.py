@@ -243,6 +243,45 @@ def free_running_reference(model: nn.Module, targets: torch.Tensor, bos_id: int,
     return F.cross_entropy(torch.cat(outs, 1).flatten(0, 1), targets.flatten(), ignore_index=pad_id).detach()
 
 
+def loss_mistake(model: nn.Module, targets: torch.Tensor, bos_id: int, pad_id: int, mistake: str) -> torch.Tensor:
+    """A known wrong a08 loss on the same model and targets (autograder.mistakes): the grader
+    compares it with a student's wrong value to name the mistake. The model is not changed (its
+    record of calls is restored)."""
+    calls = list(getattr(model, "calls", []))
+    flat = targets.flatten()
+    with torch.no_grad():
+        if mistake == "counts_padding":
+            logits, _ = model(shift_right(targets, bos_id))
+            loss = F.cross_entropy(logits.flatten(0, 1), flat)
+        elif mistake == "no_shift":
+            logits, _ = model(targets)
+            loss = F.cross_entropy(logits.flatten(0, 1), flat, ignore_index=pad_id)
+        elif mistake == "drops_first_position":
+            logits, _ = model(targets[:, :-1])
+            loss = F.cross_entropy(logits.flatten(0, 1), targets[:, 1:].flatten(), ignore_index=pad_id)
+        elif mistake == "masks_special_tokens":
+            logits, _ = model(shift_right(targets, bos_id))
+            keep = (flat != pad_id) & (flat != bos_id) & (flat != 2)
+            losses = F.cross_entropy(logits.flatten(0, 1), flat, reduction="none")
+            loss = (losses * keep).sum() / keep.sum()
+        elif mistake == "teacher_forced":
+            loss = teacher_forcing_reference(model, targets, bos_id, pad_id)
+        elif mistake in ("always_bos", "drops_hidden", "free_counts_padding"):
+            inputs, hidden, outs = torch.full_like(targets[:, :1], bos_id), None, []
+            for _ in range(targets.shape[1]):
+                logits, step_hidden = model(inputs, hidden)
+                outs.append(logits)
+                hidden = None if mistake == "drops_hidden" else step_hidden
+                inputs = inputs if mistake == "always_bos" else logits.argmax(-1)
+            ignored = -100 if mistake == "free_counts_padding" else pad_id
+            loss = F.cross_entropy(torch.cat(outs, 1).flatten(0, 1), flat, ignore_index=ignored)
+        else:
+            raise ValueError(f"unknown mistake {mistake!r}")
+    if hasattr(model, "calls"):
+        model.calls[:] = calls
+    return loss.detach()
+
+
 def greedy_reference(model: nn.Module, bos_id: int, eos_id: int, max_len: int, batch_size: int) -> torch.Tensor:
     device = next(model.parameters()).device
     inputs = torch.full((batch_size, 1), bos_id, device=device)

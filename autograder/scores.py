@@ -67,6 +67,7 @@ def gradescope_results(tests: list[TestInfo], *, seed: int, seconds: float) -> d
                 "output": t.feedback,
                 "visibility": "visible",
                 "tags": [t.assignment, t.function, t.kind],
+                **({"extra_data": {"diagnosis": t.diagnosis, "explanation": t.explanation}} if t.diagnosis else {}),
             }
             for t in tests
         ],

@@ -13,6 +13,7 @@ from autograder.checks import (
     fail,
     shares_memory,
 )
+from autograder.mistakes import Catalogue
 from autograder.vectorised import expect_vectorised
 
 ASSIGNMENT = "a02_views"
@@ -33,14 +34,22 @@ FUNCTIONS = (
 def test_row_major_strides_matches_torch(student, rng):
     for _ in range(5):
         dims = inputs.shape(rng, ndim=(1, 5), size=(1, 7))
-        expect_equal(student.row_major_strides(dims), tuple(torch.empty(dims).stride()))
+        expect_equal(
+            student.row_major_strides(dims),
+            tuple(torch.empty(dims).stride()),
+            mistakes=KNOWN.of("row_major_strides", dims),
+        )
 
 
 @pytest.mark.points(1)
 def test_row_major_strides_edge_shapes(student):
     """A 0-d shape has no strides; size-1 and size-0 dimensions follow torch's convention."""
     for dims in ((), (1, 1), (4, 1, 3), (2, 0, 3)):
-        expect_equal(student.row_major_strides(dims), tuple(torch.empty(dims).stride()))
+        expect_equal(
+            student.row_major_strides(dims),
+            tuple(torch.empty(dims).stride()),
+            mistakes=KNOWN.of("row_major_strides", dims),
+        )
 
 
 # -- storage_index -------------------------------------------------------------------------------
@@ -53,7 +62,11 @@ def test_storage_index_contiguous(student, rng):
     for _ in range(4):
         t = torch.arange(720).reshape(inputs.choice(rng, ((720,), (24, 30), (6, 10, 12), (2, 3, 4, 30))))
         index = _index_into(rng, t)
-        expect_equal(student.storage_index(index, t.stride()), int(t[index]))
+        expect_equal(
+            student.storage_index(index, t.stride()),
+            int(t[index]),
+            mistakes=KNOWN.of("storage_index", index, t.stride()),
+        )
 
 
 @pytest.mark.points(2)
@@ -65,7 +78,11 @@ def test_storage_index_transposed_and_sliced(student, rng):
         t = base.reshape(40, 50)[rows:, 1::step]
         t = t.t() if inputs.randint(rng, 0, 1) else t
         index = _index_into(rng, t)
-        expect_equal(student.storage_index(index, t.stride(), t.storage_offset()), int(t[index]))
+        expect_equal(
+            student.storage_index(index, t.stride(), t.storage_offset()),
+            int(t[index]),
+            mistakes=KNOWN.of("storage_index", index, t.stride(), t.storage_offset()),
+        )
 
 
 @pytest.mark.points(1)
@@ -91,7 +108,7 @@ def test_flatten_view_shares_storage(student, rng):
     base = inputs.tensor(rng, (inputs.randint(rng, 3, 6), inputs.randint(rng, 2, 5)))
     for t in (base, base[1:]):
         got, (t_after,) = student.flatten_view.with_inputs(t)
-        expect_tensor(got, t.reshape(-1))
+        expect_tensor(got, t.reshape(-1), mistakes=KNOWN.of("flatten_any", t))
         if not shares_memory(got, t_after):
             fail("the result does not share storage with the input: it must be a view, not a copy")
 
@@ -111,7 +128,7 @@ def test_flatten_any_values(student, rng):
     dims = (inputs.randint(rng, 2, 5), inputs.randint(rng, 2, 5))
     for t in (inputs.tensor(rng, dims), inputs.non_contiguous(rng, dims), inputs.tensor(rng, (6, 8))[:, ::2]):
         got, (t_after,) = student.flatten_any.with_inputs(t)
-        expect_tensor(got, t.reshape(-1))
+        expect_tensor(got, t.reshape(-1), mistakes=KNOWN.of("flatten_any", t))
         expect_tensor(t_after, t, call="the input after flatten_any")
 
 
@@ -137,7 +154,9 @@ def test_split_heads_values(student, rng):
     for _ in range(3):
         b, h, t, d = _heads_dims(rng)
         x = inputs.tensor(rng, (b, t, h * d))
-        expect_tensor(student.split_heads(x, h), x.view(b, t, h, d).transpose(1, 2))
+        expect_tensor(
+            student.split_heads(x, h), x.view(b, t, h, d).transpose(1, 2), mistakes=KNOWN.of("split_heads", x, h)
+        )
 
 
 @pytest.mark.points(1)
@@ -154,7 +173,9 @@ def test_merge_heads_values(student, rng):
     for _ in range(3):
         b, h, t, d = _heads_dims(rng)
         x = inputs.tensor(rng, (b, h, t, d))
-        expect_tensor(student.merge_heads(x), x.transpose(1, 2).reshape(b, t, h * d))
+        expect_tensor(
+            student.merge_heads(x), x.transpose(1, 2).reshape(b, t, h * d), mistakes=KNOWN.of("merge_heads", x)
+        )
 
 
 @pytest.mark.points(1)
@@ -173,7 +194,7 @@ def test_outer_sum_values(student, rng):
     n = inputs.randint(rng, 1, 6)
     for m, dtype in ((n + inputs.randint(rng, 1, 4), torch.float32), (n, torch.int64)):
         a, b = inputs.tensor(rng, (n,), dtype), inputs.tensor(rng, (m,), dtype)
-        expect_tensor(student.outer_sum(a, b), a[:, None] + b[None, :])
+        expect_tensor(student.outer_sum(a, b), a[:, None] + b[None, :], mistakes=KNOWN.of("outer_sum", a, b))
 
 
 # -- chunk_rows ----------------------------------------------------------------------------------
@@ -258,3 +279,122 @@ def test_outer_sum_vectorised(student, reference, rng):
 @pytest.mark.kind("device")
 def test_chunk_rows_device(student, device, rng):
     expect_same_on_device(student.chunk_rows, (inputs.tensor(rng, (5, 2)), 2), device)
+
+
+# -- known mistakes (autograder.mistakes): a wrong value that matches one is named ---------------
+KNOWN = Catalogue()
+
+
+@KNOWN.mistake(
+    "row_major_strides",
+    "includes_own_size",
+    "It matches strides that include their own dimension: a dimension's stride is the product of the "
+    "sizes after it, not from it.",
+)
+def _(shape):
+    out, step = [], 1
+    for size in reversed(shape):
+        step *= max(size, 1)
+        out.append(step)
+    return tuple(reversed(out))
+
+
+@KNOWN.mistake(
+    "row_major_strides",
+    "reversed",
+    "It matches the strides listed from the last dimension: the first stride belongs to the first "
+    "dimension (the largest step).",
+)
+def _(shape):
+    return tuple(reversed(torch.empty(shape).stride()))
+
+
+@KNOWN.mistake(
+    "storage_index",
+    "ignores_offset",
+    "It matches leaving out the storage offset: position = offset + sum(index[k] * strides[k]).",
+)
+def _(index, strides, offset=0):
+    return sum(i * s for i, s in zip(index, strides))
+
+
+@KNOWN.mistake(
+    "storage_index",
+    "reversed_strides",
+    "It matches pairing the indices with the strides in reverse order: index[k] goes with strides[k].",
+)
+def _(index, strides, offset=0):
+    return offset + sum(i * s for i, s in zip(index, reversed(strides)))
+
+
+@KNOWN.mistake(
+    "flatten_any",
+    "column_major",
+    "It matches reading the input column by column (a transpose before flattening): flatten in "
+    "row-major order, t.reshape(-1), whatever the strides.",
+)
+def _(t):
+    return t.transpose(0, 1).reshape(-1) if t.dim() == 2 else None
+
+
+@KNOWN.mistake(
+    "split_heads",
+    "no_transpose",
+    "It matches reshaping [B, T, H*D] straight to [B, H, T, D] (view or reshape): that reinterprets "
+    "memory and mixes time steps into heads. Reshape to [B, T, H, D], then transpose(1, 2).",
+)
+def _(x, n_heads):
+    b, t, width = x.shape
+    return x.reshape(b, n_heads, t, width // n_heads)
+
+
+@KNOWN.mistake(
+    "split_heads",
+    "interleaved",
+    "It matches splitting the width as (D, H) instead of (H, D): each head must be a contiguous block "
+    "of D features, x.view(B, T, H, D).",
+)
+def _(x, n_heads):
+    b, t, width = x.shape
+    return x.reshape(b, t, width // n_heads, n_heads).permute(0, 3, 1, 2)
+
+
+@KNOWN.mistake(
+    "merge_heads",
+    "no_transpose",
+    "It matches reshaping [B, H, T, D] straight to [B, T, H*D]: move the heads next to the features "
+    "first, x.transpose(1, 2), then reshape (or .contiguous().view).",
+)
+def _(x):
+    b, h, t, d = x.shape
+    return x.reshape(b, t, h * d)
+
+
+@KNOWN.mistake(
+    "merge_heads",
+    "depth_major",
+    "It matches interleaving the heads inside each feature block ([B, T, D, H] flattened): the "
+    "features of head 0 come first, then head 1's, as split_heads made them.",
+)
+def _(x):
+    b, h, t, d = x.shape
+    return x.permute(0, 2, 3, 1).reshape(b, t, d * h)
+
+
+@KNOWN.mistake(
+    "outer_sum",
+    "transposed",
+    "It matches the [m, n] table b[i] + a[j]: out[i, j] = a[i] + b[j], so a runs down the rows "
+    "(a[:, None] + b[None, :]).",
+)
+def _(a, b):
+    return b[:, None] + a[None, :]
+
+
+@KNOWN.mistake(
+    "outer_sum",
+    "elementwise",
+    "It matches the elementwise a + b: an outer sum needs a column against a row, a[:, None] + b[None, :].",
+)
+def _(a, b):
+    return a + b

@@ -10,7 +10,17 @@ import torch
 import torch.nn.functional as F
 
 from autograder import inputs
-from autograder.checks import Mismatch, expect_raises, expect_same_on_device, expect_tensor, expect_type, fail
+from autograder.checks import (
+    Mismatch,
+    expect_raises,
+    expect_same_on_device,
+    expect_tensor,
+    expect_type,
+    fail,
+    naming_mistakes,
+    with_note,
+)
+from autograder.mistakes import Catalogue
 from autograder.vectorised import expect_not_calling, expect_vectorised
 
 ASSIGNMENT = "a03_vectorize"
@@ -41,7 +51,7 @@ def _targets(rng, n: int, classes: int, ignored: float = 0.25, ignore_index: int
 def test_standardize_values(student, rng):
     for dtype in (torch.float32, torch.float64):
         x = inputs.tensor(rng, inputs.shape(rng, ndim=(1, 3), size=(2, 6)), dtype) * 3 + 1
-        expect_tensor(student.standardize(x), (x - x.mean()) / x.std())
+        expect_tensor(student.standardize(x), (x - x.mean()) / x.std(), mistakes=KNOWN.of("standardize", x))
 
 
 @pytest.mark.points(1)
@@ -78,7 +88,7 @@ def _rows_reference(x: torch.Tensor) -> torch.Tensor:
 def test_standardize_rows_values(student, rng):
     for dtype in (torch.float32, torch.float64):
         x = inputs.tensor(rng, (inputs.randint(rng, 1, 6), inputs.randint(rng, 2, 7)), dtype) * 2 - 1
-        expect_tensor(student.standardize_rows(x), _rows_reference(x))
+        expect_tensor(student.standardize_rows(x), _rows_reference(x), mistakes=KNOWN.of("standardize_rows", x))
 
 
 @pytest.mark.points(1)
@@ -120,7 +130,13 @@ def test_pairwise_sq_dists_values(student, rng):
     for dtype in (torch.float32, torch.float64):
         n, m, d = inputs.randint(rng, 1, 6), inputs.randint(rng, 7, 9), inputs.randint(rng, 1, 5)
         x, y = inputs.tensor(rng, (n, d), dtype), inputs.tensor(rng, (m, d), dtype)
-        expect_tensor(student.pairwise_sq_dists(x, y), _dists_reference(x, y), rtol=1e-4, atol=1e-4)
+        expect_tensor(
+            student.pairwise_sq_dists(x, y),
+            _dists_reference(x, y),
+            rtol=1e-4,
+            atol=1e-4,
+            mistakes=KNOWN.of("pairwise_sq_dists", x, y),
+        )
 
 
 @pytest.mark.points(1)
@@ -169,7 +185,11 @@ def test_masked_mean_values(student, rng):
     mask = torch.rand(3, 4, 5, generator=rng) < 0.6
     mask[..., 0] = True
     for dim in (0, 1, 2, -1):
-        expect_tensor(student.masked_mean(x, mask, dim), _masked_reference(x, mask, dim))
+        expect_tensor(
+            student.masked_mean(x, mask, dim),
+            _masked_reference(x, mask, dim),
+            mistakes=KNOWN.of("masked_mean", x, mask, dim),
+        )
 
 
 @pytest.mark.points(1)
@@ -180,9 +200,10 @@ def test_masked_mean_all_false_slice_is_zero(student, rng):
     mask[inputs.randint(rng, 1, 3)] = False  # a fully padded sentence
     got = student.masked_mean(x, mask, 1)
     expect_type(got, torch.Tensor)
-    if bool(torch.isnan(got).any()):
-        fail("an all-False slice gave NaN; its mean should be 0")
-    expect_tensor(got, _masked_reference(x, mask, 1))
+    with naming_mistakes(got, KNOWN.of("masked_mean", x, mask, 1)):
+        if bool(torch.isnan(got).any()):
+            fail("an all-False slice gave NaN; its mean should be 0.")
+    expect_tensor(got, _masked_reference(x, mask, 1), mistakes=KNOWN.of("masked_mean", x, mask, 1))
 
 
 @pytest.mark.points(2)
@@ -211,8 +232,8 @@ def test_masked_mean_device(student, device, rng):
 def test_softmax_values(student, rng):
     x = inputs.tensor(rng, (3, 4, 5)) * 3
     for dim in (-1, 0, 1):
-        expect_tensor(student.softmax(x, dim), torch.softmax(x, dim))
-    expect_tensor(student.softmax(x), torch.softmax(x, -1))
+        expect_tensor(student.softmax(x, dim), torch.softmax(x, dim), mistakes=KNOWN.of("softmax", x, dim))
+    expect_tensor(student.softmax(x), torch.softmax(x, -1), mistakes=KNOWN.of("softmax", x))
 
 
 @pytest.mark.points(1)
@@ -257,7 +278,11 @@ def test_cross_entropy_values(student, rng):
     for dtype in (torch.float32, torch.float64):
         n, classes = inputs.randint(rng, 2, 12), inputs.randint(rng, 2, 7)
         logits, targets = inputs.tensor(rng, (n, classes), dtype) * 2, _targets(rng, n, classes)
-        expect_tensor(student.cross_entropy(logits, targets), F.cross_entropy(logits, targets))
+        expect_tensor(
+            student.cross_entropy(logits, targets),
+            F.cross_entropy(logits, targets),
+            mistakes=KNOWN.of("cross_entropy", logits, targets),
+        )
 
 
 @pytest.mark.points(1)
@@ -271,11 +296,16 @@ def test_cross_entropy_custom_ignore_index(student, rng):
         targets[0] = (ignore_index + 1) % classes  # at least one target counts
         expected = F.cross_entropy(logits, targets, ignore_index=ignore_index)
         try:
-            expect_tensor(student.cross_entropy(logits, targets, ignore_index=ignore_index), expected)
+            expect_tensor(
+                student.cross_entropy(logits, targets, ignore_index=ignore_index),
+                expected,
+                mistakes=KNOWN.of("cross_entropy", logits, targets, ignore_index),
+            )
         except Mismatch as exc:
-            raise Mismatch(
-                f"{exc}. Here ignore_index={ignore_index}: exactly the targets equal to it are left out "
-                "(compare targets with ignore_index itself, not with -100 or with 0)."
+            raise with_note(
+                exc,
+                f"(Here ignore_index={ignore_index}: exactly the targets equal to it are left out; compare "
+                "targets with ignore_index itself, not with -100 or with 0.)",
             ) from None
 
 
@@ -318,3 +348,172 @@ def test_cross_entropy_vectorised(student, reference, rng):
 def test_cross_entropy_device(student, device, rng):
     logits, targets = inputs.tensor(rng, (6, 4)), _targets(rng, 6, 4, ignored=0)  # ignoring: a correctness matter
     expect_same_on_device(student.cross_entropy, (logits, targets), device)
+
+
+# -- known mistakes (autograder.mistakes): a wrong value that matches one is named ---------------
+KNOWN = Catalogue()
+
+
+@KNOWN.mistake(
+    "standardize",
+    "population_std",
+    "It matches dividing by the population standard deviation (n, not n - 1): torch.std is unbiased, "
+    "as the task asks; drop unbiased=False / correction=0.",
+)
+def _(mat):
+    return (mat - mat.mean()) / mat.std(unbiased=False)
+
+
+@KNOWN.mistake(
+    "standardize",
+    "column_means",
+    "It matches subtracting each column's mean: standardize uses one mean over all elements (mat.mean()).",
+)
+def _(mat):
+    return (mat - mat.mean(0, keepdim=True)) / mat.std()
+
+
+@KNOWN.mistake(
+    "standardize_rows",
+    "population_std",
+    "It matches the population standard deviation of each row (n, not n - 1): use the unbiased "
+    "mat.std(dim=1, keepdim=True).",
+)
+def _(mat):
+    return (mat - mat.mean(1, keepdim=True)) / mat.std(1, keepdim=True, unbiased=False)
+
+
+@KNOWN.mistake(
+    "standardize_rows",
+    "columns_not_rows",
+    "It matches standardizing columns (dim=0): a row's statistics are over dim=1, kept as [n, 1] "
+    "(keepdim=True) so they broadcast across the row.",
+)
+def _(mat):
+    return (mat - mat.mean(0, keepdim=True)) / mat.std(0, keepdim=True)
+
+
+@KNOWN.mistake(
+    "standardize_rows",
+    "global_std",
+    "It matches dividing every row by the standard deviation of the whole matrix: use each row's own "
+    "std (dim=1, keepdim=True).",
+)
+def _(mat):
+    return (mat - mat.mean(1, keepdim=True)) / mat.std()
+
+
+@KNOWN.mistake(
+    "standardize_rows",
+    "global_mean",
+    "It matches subtracting the mean of the whole matrix: use each row's own mean (dim=1, keepdim=True).",
+)
+def _(mat):
+    return (mat - mat.mean()) / mat.std(1, keepdim=True)
+
+
+@KNOWN.mistake(
+    "pairwise_sq_dists",
+    "not_squared",
+    "It matches the distances themselves (torch.cdist, or a square root): the task asks for squared distances.",
+)
+def _(x, y):
+    return _dists_reference(x, y).sqrt()
+
+
+@KNOWN.mistake(
+    "pairwise_sq_dists",
+    "transposed",
+    "It matches the [m, n] matrix of y's rows against x's: out[i, j] pairs row i of x with row j of y.",
+)
+def _(x, y):
+    return _dists_reference(y, x)
+
+
+@KNOWN.mistake(
+    "masked_mean",
+    "padding_counted",
+    "It matches dividing by the full length of dim: the masked-out (padding) entries are counted. "
+    "Divide by the number of True entries, mask.sum(dim).",
+)
+def _(x, mask, dim):
+    return (x * mask.to(x.dtype)).sum(dim) / x.shape[dim]
+
+
+@KNOWN.mistake(
+    "masked_mean",
+    "plain_mean",
+    "It matches the plain mean over dim, mask ignored: multiply by the mask before summing and divide "
+    "by mask.sum(dim).",
+)
+def _(x, mask, dim):
+    return x.mean(dim)
+
+
+@KNOWN.mistake(
+    "masked_mean",
+    "last_dim_only",
+    "It matches averaging over the last dimension whatever dim says: pass dim to sum.",
+)
+def _(x, mask, dim):
+    return _masked_reference(x, mask, -1)
+
+
+@KNOWN.mistake(
+    "masked_mean",
+    "nan_on_empty",
+    "It matches 0 / 0 = NaN for a slice whose mask is all False: clamp the count to at least 1 "
+    "(count.clamp_min(1)), so that slice's mean is 0 as asked.",
+)
+def _(x, mask, dim):
+    weights = mask.to(x.dtype)
+    return (x * weights).sum(dim) / weights.sum(dim)
+
+
+@KNOWN.mistake(
+    "softmax",
+    "global_normaliser",
+    "It matches dividing by the sum over the whole tensor: normalise along dim, exps.sum(dim=dim, keepdim=True).",
+)
+def _(x, dim=-1):
+    exps = (x - x.max()).exp()
+    return exps / exps.sum()
+
+
+@KNOWN.mistake(
+    "softmax",
+    "last_dim_only",
+    "It matches a softmax over the last dimension whatever dim says: use dim in max and sum.",
+)
+def _(x, dim=-1):
+    return torch.softmax(x, -1)
+
+
+@KNOWN.mistake(
+    "cross_entropy",
+    "ignored_rows_counted",
+    "It matches dividing by every row, ignored ones included: the mean is over the targets that are "
+    "not ignore_index (divide by the number kept).",
+)
+def _(logits, targets, ignore_index=-100):
+    return F.cross_entropy(logits, targets, ignore_index=ignore_index, reduction="sum") / len(targets)
+
+
+@KNOWN.mistake(
+    "cross_entropy",
+    "negative_means_ignored",
+    "It matches leaving out the negative targets instead of those equal to ignore_index: compare "
+    "targets with ignore_index itself (it may be 0 or any class).",
+)
+def _(logits, targets, ignore_index=-100):
+    return F.cross_entropy(logits, torch.where(targets < 0, torch.full_like(targets, -100), targets))
+
+
+@KNOWN.mistake(
+    "cross_entropy",
+    "ignore_index_hard_coded",
+    "It matches leaving out the targets equal to -100 whatever ignore_index says: compare with the "
+    "ignore_index argument.",
+)
+def _(logits, targets, ignore_index=-100):
+    return F.cross_entropy(logits, targets, ignore_index=-100)

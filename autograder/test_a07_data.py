@@ -5,6 +5,7 @@ import torch
 
 from autograder import inputs
 from autograder.checks import (
+    Matcher,
     Mismatch,
     expect_equal,
     expect_raises,
@@ -12,7 +13,10 @@ from autograder.checks import (
     expect_tensor,
     expect_type,
     fail,
+    naming_mistakes,
+    with_note,
 )
+from autograder.mistakes import Catalogue
 
 ASSIGNMENT = "a07_data"
 FUNCTIONS = ("SequenceDataset", "collate_pad", "make_loader", "length_buckets")
@@ -40,11 +44,18 @@ def _collated(sequences, labels=None, pad_id=0, max_len=None) -> dict:
     return out
 
 
-def _expect_batch(got, expected: dict, *, check_dtype: bool = True, pad_id: int | None = None) -> None:
+def _expect_batch(
+    got, expected: dict, *, check_dtype: bool = True, pad_id: int | None = None, mistakes: Matcher | None = None
+) -> None:
     """``got`` holds every key of ``expected`` with its values (and dtypes, unless this test leaves
     dtypes to another). With ``pad_id``, a mask or lengths that miss real tokens equal to ``pad_id``
     are explained: structure read from the values instead of the lengths."""
     expect_type(got, dict)
+    with naming_mistakes(got, mistakes):
+        _expect_keys(got, expected, check_dtype, pad_id)
+
+
+def _expect_keys(got: dict, expected: dict, check_dtype: bool, pad_id: int | None) -> None:
     for key, value in expected.items():
         if key not in got:
             fail(f"the batch has no {key!r} (it has {sorted(got)})")
@@ -53,9 +64,10 @@ def _expect_batch(got, expected: dict, *, check_dtype: bool = True, pad_id: int 
         except Mismatch as exc:
             if pad_id is None or key not in ("attention_mask", "lengths") or not _pad_valued_tokens(expected, pad_id):
                 raise
-            raise Mismatch(
-                f"{exc} Some real tokens of this batch have the id {pad_id}, which is also pad_id: build the mask "
-                "and the lengths from each sequence's length, not from input_ids != pad_id."
+            raise with_note(
+                exc,
+                f"Some real tokens of this batch have the id {pad_id}, which is also pad_id: build the mask "
+                "and the lengths from each sequence's length, not from input_ids != pad_id.",
             ) from None
 
 
@@ -122,8 +134,9 @@ def test_collate_pad_pads_right_and_keeps_order(student, rng):
     """Also judges the dtypes (the other collate tests judge values only)."""
     pad_id = inputs.randint(rng, 0, 3)
     sequences = [[t + 3 if t == pad_id else t for t in s] for s in _ragged(rng, inputs.randint(rng, 2, 6))]
-    got = student.collate_pad(_items(sequences), pad_id=pad_id)
-    _expect_batch(got, _collated(sequences, pad_id=pad_id))
+    items = _items(sequences)
+    got = student.collate_pad(items, pad_id=pad_id)
+    _expect_batch(got, _collated(sequences, pad_id=pad_id), mistakes=KNOWN.of("collate_pad", items, pad_id=pad_id))
     if "labels" in got:
         fail("items without labels should give no 'labels'")
 
@@ -131,7 +144,9 @@ def test_collate_pad_pads_right_and_keeps_order(student, rng):
 @pytest.mark.points(1)
 def test_collate_pad_labels(student, rng):
     sequences, labels = _ragged(rng, 4), _labels(rng, 4)
-    _expect_batch(student.collate_pad(_items(sequences, labels)), _collated(sequences, labels), check_dtype=False)
+    items = _items(sequences, labels)
+    got = student.collate_pad(items)
+    _expect_batch(got, _collated(sequences, labels), check_dtype=False, mistakes=KNOWN.of("collate_pad", items))
 
 
 @pytest.mark.points(2)
@@ -140,8 +155,10 @@ def test_collate_pad_real_tokens_equal_to_pad_id(student, rng):
     the lengths come from the sequences' lengths, never from comparing ids with pad_id."""
     pad_id = inputs.randint(rng, 0, 3)
     sequences = _with_pad_valued_tokens(rng, _ragged(rng, inputs.randint(rng, 3, 6)), pad_id)
-    got = student.collate_pad(_items(sequences), pad_id=pad_id)
-    _expect_batch(got, _collated(sequences, pad_id=pad_id), check_dtype=False, pad_id=pad_id)
+    items = _items(sequences)
+    got = student.collate_pad(items, pad_id=pad_id)
+    expected, known = _collated(sequences, pad_id=pad_id), KNOWN.of("collate_pad", items, pad_id=pad_id)
+    _expect_batch(got, expected, check_dtype=False, pad_id=pad_id, mistakes=known)
 
 
 @pytest.mark.points(2)
@@ -149,8 +166,10 @@ def test_collate_pad_truncates_at_max_len(student, rng):
     sequences = _ragged(rng, 5, longest=12)
     sequences[0] = sequences[0] + [7] * 6  # at least one row longer than max_len
     max_len = inputs.randint(rng, 2, 5)
-    got = student.collate_pad(_items(sequences), max_len=max_len)
-    _expect_batch(got, _collated(sequences, max_len=max_len), check_dtype=False)
+    items = _items(sequences)
+    got = student.collate_pad(items, max_len=max_len)
+    known = KNOWN.of("collate_pad", items, max_len=max_len)
+    _expect_batch(got, _collated(sequences, max_len=max_len), check_dtype=False, mistakes=known)
 
 
 @pytest.mark.points(1)
@@ -266,3 +285,72 @@ def test_length_buckets_as_batch_sampler(student, worker, rng):
     buckets = student.length_buckets([len(s) for s in sequences], 4)
     got = worker.run("autograder.scenarios.load_with_batch_sampler", sequences, labels, buckets)
     expect_equal(sum(len(b["labels"]) for b in got), 9, what="a DataLoader with these buckets yields examples:")
+
+
+# -- known mistakes (autograder.mistakes): a wrong batch that matches one is named ----------------
+KNOWN = Catalogue()
+
+
+def _sequences(batch: list[dict], max_len: int | None) -> list[list[int]]:
+    return [item["input_ids"].tolist()[:max_len] for item in batch]
+
+
+@KNOWN.mistake(
+    "collate_pad",
+    "left_padding",
+    "It matches padding on the left: pad on the right (real tokens first, then pad_id), so position t "
+    "of every row is the t-th token.",
+)
+def _(batch, pad_id=0, max_len=None):
+    out = _collated(_sequences(batch, max_len), pad_id=pad_id)
+    lengths = out["lengths"]
+    width = out["input_ids"].shape[1]
+    for row, n in enumerate(lengths.tolist()):
+        out["input_ids"][row] = torch.roll(out["input_ids"][row], width - n)
+        out["attention_mask"][row] = torch.roll(out["attention_mask"][row], width - n)
+    return out
+
+
+@KNOWN.mistake(
+    "collate_pad",
+    "mask_marks_padding",
+    "It matches an attention_mask that is 1 on padding: it is 1 on real tokens and 0 on padding.",
+)
+def _(batch, pad_id=0, max_len=None):
+    out = _collated(_sequences(batch, max_len), pad_id=pad_id)
+    out["attention_mask"] = 1 - out["attention_mask"]
+    return out
+
+
+@KNOWN.mistake(
+    "collate_pad",
+    "mask_from_pad_id",
+    "It matches a mask read from the values, input_ids != pad_id: a real token may have the pad id. "
+    "Build the mask and the lengths from each sequence's length.",
+)
+def _(batch, pad_id=0, max_len=None):
+    out = _collated(_sequences(batch, max_len), pad_id=pad_id)
+    out["attention_mask"] = (out["input_ids"] != pad_id).long()
+    out["lengths"] = out["attention_mask"].sum(1)
+    return out
+
+
+@KNOWN.mistake(
+    "collate_pad",
+    "lengths_before_truncation",
+    "It matches lengths measured before cutting at max_len: report each row's length after truncation "
+    "(at most max_len).",
+)
+def _(batch, pad_id=0, max_len=None):
+    out = _collated(_sequences(batch, max_len), pad_id=pad_id)
+    out["lengths"] = torch.tensor([len(item["input_ids"]) for item in batch])
+    return out
+
+
+@KNOWN.mistake(
+    "collate_pad",
+    "ignores_max_len",
+    "It matches a batch that was never truncated: cut every sequence to its first max_len tokens.",
+)
+def _(batch, pad_id=0, max_len=None):
+    return _collated(_sequences(batch, None), pad_id=pad_id)

@@ -7,6 +7,7 @@ import torch
 
 from autograder import inputs
 from autograder.checks import (
+    Matcher,
     Mismatch,
     expect_equal,
     expect_like_cpu,
@@ -17,7 +18,9 @@ from autograder.checks import (
     fail,
     on_cpu_first,
     on_device,
+    with_note,
 )
+from autograder.mistakes import Catalogue
 
 ASSIGNMENT = "a08_seq2seq"
 FUNCTIONS = ("RNNLanguageModel", "shift_right", "teacher_forcing_loss", "free_running_loss", "greedy_decode")
@@ -41,14 +44,15 @@ def _targets_with_padding(rng, batch: int = 4, steps: int = 6) -> torch.Tensor:
     return targets
 
 
-def _expect_loss(got, expected: torch.Tensor, targets: torch.Tensor) -> None:
+def _expect_loss(got, expected: torch.Tensor, targets: torch.Tensor, mistakes: Matcher) -> None:
     """The loss must match; a mismatch says that bos and eos targets count like any other."""
     try:
-        expect_tensor(got, expected)
+        expect_tensor(got, expected, mistakes=mistakes)
     except Mismatch as exc:
-        raise Mismatch(
-            f"{exc}. Some real targets here are bos_id={BOS} or eos_id={EOS}; only pad_id={PAD} positions "
-            "are left out of the mean (a mask built from anything but targets != pad_id misses them)."
+        raise with_note(
+            exc,
+            f"(Some real targets here are bos_id={BOS} or eos_id={EOS}; only pad_id={PAD} positions are left "
+            "out of the mean.)",
         ) from None
 
 
@@ -149,7 +153,7 @@ def test_shift_right_values(student, rng):
         targets = _ids(rng, inputs.randint(rng, 1, 4), inputs.randint(rng, 1, 6)).to(dtype)
         bos = inputs.randint(rng, 1, 5)  # never 0, so a zero-filled first column shows
         expected = torch.cat([torch.full_like(targets[:, :1], bos), targets[:, :-1]], dim=1)
-        expect_tensor(student.shift_right(targets, bos), expected)
+        expect_tensor(student.shift_right(targets, bos), expected, mistakes=KNOWN.of("shift_right", targets, bos))
 
 
 @pytest.mark.points(1)
@@ -177,7 +181,8 @@ def _tiny(worker, rng, device: str | None = None):
 def test_teacher_forcing_loss_value(isolated, worker, rng):
     model, targets = _tiny(worker, rng), _targets_with_padding(rng)
     expected = worker.run("autograder.scenarios.teacher_forcing_reference", model, targets, BOS, PAD)
-    _expect_loss(isolated.teacher_forcing_loss(model, targets, BOS, PAD), expected, targets)
+    got = isolated.teacher_forcing_loss(model, targets, BOS, PAD)
+    _expect_loss(got, expected, targets, KNOWN.of("teacher_forcing_loss", worker, model, targets))
 
 
 @pytest.mark.points(2)
@@ -204,7 +209,8 @@ def test_teacher_forcing_loss_device(isolated, worker, device, rng):
 def test_free_running_loss_value(isolated, worker, rng):
     model, targets = _tiny(worker, rng), _targets_with_padding(rng)
     expected = worker.run("autograder.scenarios.free_running_reference", model, targets, BOS, PAD)
-    _expect_loss(isolated.free_running_loss(model, targets, BOS, PAD), expected, targets)
+    got = isolated.free_running_loss(model, targets, BOS, PAD)
+    _expect_loss(got, expected, targets, KNOWN.of("free_running_loss", worker, model, targets))
 
 
 @pytest.mark.points(1)
@@ -263,3 +269,106 @@ def test_greedy_decode_device(student, worker, device, rng):
     model.to(device)
     got = on_device(lambda: student.greedy_decode(model, BOS, EOS, 5, batch_size=2), on_cpu)
     expect_like_cpu(got, on_cpu, device)
+
+
+# -- known mistakes (autograder.mistakes): a wrong value that matches one is named ---------------
+KNOWN = Catalogue()
+
+
+@KNOWN.mistake(
+    "shift_right",
+    "shifts_left",
+    "It matches shifting left (targets[:, 1:] then bos): decoder inputs start with bos and drop the "
+    "last target, torch.cat([bos column, targets[:, :-1]], dim=1).",
+)
+def _(targets, bos_id):
+    return torch.cat([targets[:, 1:], torch.full_like(targets[:, :1], bos_id)], dim=1)
+
+
+@KNOWN.mistake(
+    "shift_right",
+    "zero_first_column",
+    "It matches a first column of zeros: fill it with bos_id (torch.full_like(targets[:, :1], bos_id)).",
+)
+def _(targets, bos_id):
+    return torch.cat([torch.zeros_like(targets[:, :1]), targets[:, :-1]], dim=1)
+
+
+def _loss(worker, model, targets, mistake: str) -> torch.Tensor:
+    return worker.run("autograder.scenarios.loss_mistake", model, targets, BOS, PAD, mistake)
+
+
+@KNOWN.mistake(
+    "teacher_forcing_loss",
+    "counts_padding",
+    "It matches a loss that scores the padding positions too: leave out the targets equal to pad_id "
+    "(ignore_index=pad_id).",
+)
+def _(worker, model, targets):
+    return _loss(worker, model, targets, "counts_padding")
+
+
+@KNOWN.mistake(
+    "teacher_forcing_loss",
+    "no_shift",
+    "It matches feeding the targets themselves: the model sees the answer. Feed shift_right(targets, "
+    "bos_id) and score against targets.",
+)
+def _(worker, model, targets):
+    return _loss(worker, model, targets, "no_shift")
+
+
+@KNOWN.mistake(
+    "teacher_forcing_loss",
+    "drops_first_position",
+    "It matches predicting targets[:, 1:] from targets[:, :-1]: the first target is never scored. "
+    "Start the inputs with bos (shift_right) so every position is predicted.",
+)
+def _(worker, model, targets):
+    return _loss(worker, model, targets, "drops_first_position")
+
+
+@KNOWN.mistake(
+    "teacher_forcing_loss",
+    "masks_special_tokens",
+    "It matches leaving bos and eos targets out of the mean: only pad positions are left out.",
+)
+def _(worker, model, targets):
+    return _loss(worker, model, targets, "masks_special_tokens")
+
+
+@KNOWN.mistake(
+    "free_running_loss",
+    "teacher_forced",
+    "It matches teacher forcing (feeding the ground truth): generative training feeds the model's own "
+    "argmax from the previous step, detached.",
+)
+def _(worker, model, targets):
+    return _loss(worker, model, targets, "teacher_forced")
+
+
+@KNOWN.mistake(
+    "free_running_loss",
+    "always_bos",
+    "It matches feeding bos at every step: the next input is the previous step's argmax.",
+)
+def _(worker, model, targets):
+    return _loss(worker, model, targets, "always_bos")
+
+
+@KNOWN.mistake(
+    "free_running_loss",
+    "drops_hidden",
+    "It matches starting every step from a fresh hidden state: carry the hidden state from one step to the next.",
+)
+def _(worker, model, targets):
+    return _loss(worker, model, targets, "drops_hidden")
+
+
+@KNOWN.mistake(
+    "free_running_loss",
+    "counts_padding",
+    "It matches a loss that scores the padding positions too: leave out the targets equal to pad_id.",
+)
+def _(worker, model, targets):
+    return _loss(worker, model, targets, "free_counts_padding")

@@ -19,6 +19,7 @@ from autograder.checks import (
     on_device,
     type_name,
 )
+from autograder.mistakes import Catalogue
 from autograder.vectorised import expect_vectorised
 
 ASSIGNMENT = "a09_transformers"
@@ -120,7 +121,7 @@ def _states_and_mask(rng, batch: int, steps: int, hidden: int = 6):
 def test_mean_pool_ignores_padding(student, rng):
     states, mask = _states_and_mask(rng, inputs.randint(rng, 2, 5), inputs.randint(rng, 3, 7))
     mask[0] = 1  # one full row, the others padded
-    expect_tensor(student.mean_pool(states, mask), _pool(states, mask))
+    expect_tensor(student.mean_pool(states, mask), _pool(states, mask), mistakes=KNOWN.of("mean_pool", states, mask))
 
 
 @pytest.mark.points(2)
@@ -200,7 +201,8 @@ def _cosine(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 def test_cosine_similarity_matrix_values(student, rng):
     n, m, d = inputs.randint(rng, 1, 5), inputs.randint(rng, 6, 8), inputs.randint(rng, 2, 6)
     a, b = inputs.tensor(rng, (n, d)) * 3, inputs.tensor(rng, (m, d))
-    expect_tensor(student.cosine_similarity_matrix(a, b), _cosine(a, b), rtol=1e-4, atol=1e-5)
+    known = KNOWN.of("cosine_similarity_matrix", a, b)
+    expect_tensor(student.cosine_similarity_matrix(a, b), _cosine(a, b), rtol=1e-4, atol=1e-5, mistakes=known)
 
 
 @pytest.mark.points(2)
@@ -226,3 +228,55 @@ def test_cosine_similarity_matrix_vectorised(student, reference, rng):
 def test_cosine_similarity_matrix_device(student, device, rng):
     a, b = inputs.tensor(rng, (3, 4)), inputs.tensor(rng, (2, 4))
     expect_same_on_device(student.cosine_similarity_matrix, (a, b), device)
+
+
+# -- known mistakes (autograder.mistakes): a wrong value that matches one is named ---------------
+KNOWN = Catalogue()
+
+
+@KNOWN.mistake(
+    "mean_pool",
+    "plain_mean",
+    "It matches the plain mean over all positions, padding included: weight the states by the "
+    "attention mask and divide by the number of real tokens.",
+)
+def _(last_hidden_state, attention_mask):
+    return last_hidden_state.mean(1)
+
+
+@KNOWN.mistake(
+    "mean_pool",
+    "divides_by_length",
+    "It matches dividing the masked sum by the padded length T: divide by each row's number of real "
+    "tokens, attention_mask.sum(1).",
+)
+def _(last_hidden_state, attention_mask):
+    weights = attention_mask.unsqueeze(-1).to(last_hidden_state.dtype)
+    return (last_hidden_state * weights).sum(1) / last_hidden_state.shape[1]
+
+
+@KNOWN.mistake(
+    "mean_pool",
+    "first_token",
+    "It matches the first token's state ([CLS]): the task asks for the mean over the real tokens.",
+)
+def _(last_hidden_state, attention_mask):
+    return last_hidden_state[:, 0]
+
+
+@KNOWN.mistake(
+    "cosine_similarity_matrix",
+    "dot_product",
+    "It matches the plain dot products a @ b.T: divide by both rows' norms (normalise each row first).",
+)
+def _(a, b):
+    return a @ b.T
+
+
+@KNOWN.mistake(
+    "cosine_similarity_matrix",
+    "normalises_columns",
+    "It matches normalising columns (dim=0) instead of rows: each row is one vector, F.normalize(a, dim=1).",
+)
+def _(a, b):
+    return F.normalize(a, dim=0) @ F.normalize(b, dim=0).T

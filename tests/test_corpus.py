@@ -43,6 +43,7 @@ def test_corpus_case(case, tmp_path):
         assert label.startswith("wrong"), "corpus files are named <function>__wrong_* or <function>__correct_*"
         assert function in failed, f"no hidden test of {function} caught this mistake"
         assert set(failed) == {function}, f"the mistake in {function} also cost points elsewhere: {failed}"
+        _record_diagnosis(case, graded)
         loses = _declared_losses(case)
         kinds = {t["tags"][2] for t in graded.tests_of(function) if t["status"] != "passed"}
         assert loses or len(kinds) == 1, f"one mistake cost points of several kinds: {sorted(kinds)}"
@@ -52,6 +53,37 @@ def test_corpus_case(case, tmp_path):
                 t["name"] for t in lost if t["tags"][2] not in loses and t["name"].split("::")[1] not in loses
             ]
             assert not unexpected, f"declared to lose only {loses}, but also failed {unexpected}"
+
+
+# Feedback that names the mistake (autograder.mistakes): for every wrong case graded in this run that
+# lost correctness points, whether one of its failed tests carried a diagnosis.
+_NAMED: dict[str, bool] = {}
+
+
+def _record_diagnosis(case: Path, graded) -> None:
+    function = case.stem.partition("__")[0]
+    lost = [t for t in graded.tests_of(function) if t["status"] != "passed"]
+    if any(t["tags"][2] == "correctness" for t in lost):
+        _NAMED[_case_id(case)] = any(t.get("extra_data", {}).get("diagnosis") for t in lost)
+
+
+def _catalogued(assignment: str) -> bool:
+    import importlib
+
+    return hasattr(importlib.import_module(f"autograder.test_{assignment}"), "KNOWN")
+
+
+def test_feedback_names_most_value_mistakes():
+    """Of the wrong cases that lost correctness points, in assignments that keep a catalogue of known
+    mistakes, at least 80% get feedback naming the mistake (runs after the corpus cases above)."""
+    counted = {case: named for case, named in _NAMED.items() if _catalogued(case.split("/")[0])}
+    if len(counted) < 20:
+        pytest.skip("run with the whole corpus (test_corpus_case) to measure the rate")
+    named = sorted(case for case, ok in counted.items() if ok)
+    unnamed = sorted(case for case, ok in counted.items() if not ok)
+    rate = len(named) / len(counted)
+    print(f"\nmistakes named: {len(named)} of {len(counted)} ({rate:.0%}); not named: {unnamed}")
+    assert rate >= 0.8, f"only {rate:.0%} named; not named: {unnamed}"
 
 
 def _declared_losses(case: Path) -> tuple[str, ...]:

@@ -52,6 +52,14 @@ def test_grade_all_grades_a_class(tmp_path):
     feedback = (out / "bob" / "feedback.md").read_text()
     assert "test_outer_sum_values" in feedback and "a01_tensors" in feedback
     assert (out / "scores.png").stat().st_size > 1000
+    # bob's outer_sum is the [m, n] table: a known mistake, named in his feedback and counted for the class
+    assert "It matches the [m, n] table" in feedback
+    misconceptions = list(csv.DictReader((out / "misconceptions.csv").open()))
+    assert [(m["function"], m["id"], m["students"]) for m in misconceptions] == [("outer_sum", "transposed", "1")]
+    assert (out / "misconceptions.png").stat().st_size > 1000
+    bob = json.loads((out / "bob" / "results.json").read_text())
+    named = [t["extra_data"]["diagnosis"] for t in bob["tests"] if "extra_data" in t]
+    assert named == ["transposed"]
     results = json.loads((out / "ada" / "results.json").read_text())
     assert "grade seed 7" in results["output"]
     again = subprocess.run(command, cwd=REPO, capture_output=True, text=True)  # already graded: skipped
