@@ -96,7 +96,8 @@ def _expect_tensor(got, expected, call, rtol, atol, check_dtype, check_device) -
     if check_dtype and got.dtype != expected.dtype:
         fail(f"returned dtype {got.dtype}, expected {expected.dtype}", call)
     if check_device and device_of(got) != device_of(expected):
-        fail(f"returned a tensor on {device_of(got)}, expected it on {device_of(expected)}", call)
+        wanted = device_of(expected)
+        fail(f"returned a tensor on {device_of(got)}, expected it on {wanted}.{_left_behind(got, wanted)}", call)
     try:
         _expect_values(got.detach(), expected.detach(), call, rtol, atol)
     except Mismatch as exc:
@@ -110,7 +111,7 @@ def expect_device(got: Any, device: str, *, call: str | None = None) -> None:
     expect_type(got, torch.Tensor, call=call)
     wanted = str(torch.device(device, 0) if device == "cuda" else torch.device(device))
     if device_of(got) != wanted:
-        fail(f"returned a tensor on {device_of(got)}, expected it on {wanted}", call)
+        fail(f"returned a tensor on {device_of(got)}, expected it on {wanted}.{_left_behind(got, wanted)}", call)
 
 
 # A device test compares a result computed on the device with the same code's result on the CPU:
@@ -142,7 +143,7 @@ def expect_like_cpu(
         if not isinstance(got, torch.Tensor):
             fail(f"{what} is {describe(got)} with inputs on {wanted}, but a tensor on the CPU", call)
         if device_of(got) != wanted:
-            fail(f"{what} is a tensor on {device_of(got)}, expected it on {wanted}", call)
+            fail(f"{what} is a tensor on {device_of(got)}, expected it on {wanted}.{_left_behind(got, wanted)}", call)
         if tuple(got.shape) != tuple(on_cpu.shape) or got.dtype != on_cpu.dtype:
             fail(
                 f"{what} has shape {tuple(got.shape)} and dtype {got.dtype} with inputs on {wanted}, but shape "
@@ -236,6 +237,16 @@ def to_device(value: Any, device: str) -> Any:
     if isinstance(value, dict):
         return {k: to_device(v, device) for k, v in value.items()}
     return value
+
+
+def _left_behind(got: torch.Tensor, wanted: str) -> str:
+    """The usual causes, when a result that belongs on the GPU came back on the CPU."""
+    if device_of(got) != "cpu" or not wanted.startswith("cuda"):
+        return ""
+    return (
+        " Usual causes: a tensor created without device= (torch.zeros(n) instead of "
+        "torch.zeros(n, device=x.device)), .cpu(), or a NumPy round trip (.numpy() / torch.from_numpy)."
+    )
 
 
 def device_of(t: torch.Tensor) -> str:

@@ -11,11 +11,15 @@ from typing import Any
 import numpy as np
 import torch
 
+from autograder import wire
+
 
 def describe(value: Any) -> str:
     """``Tensor float32[2, 3] on cpu``, ``list of 3 items``, ``int 5``..."""
     if isinstance(value, torch.Tensor):
-        return f"Tensor {_dtype(value.dtype)}{list(value.shape)} on {value.device}"
+        # Where the student's code received it: a tensor sent for the simulated device is cuda:0 there.
+        device = wire.simulated_device(value) or value.device
+        return f"Tensor {_dtype(value.dtype)}{list(value.shape)} on {device}"
     if isinstance(value, np.ndarray):
         return f"numpy.ndarray {value.dtype}{list(value.shape)}"
     if isinstance(value, bool | int | float | complex | str | type(None) | torch.dtype | torch.device):

@@ -33,6 +33,7 @@ import resource
 import sys
 import traceback
 import types
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -279,6 +280,9 @@ def warm_up(simulate_cuda: bool) -> None:
         global _SIMCUDA
         from autograder import simcuda
 
+        # The simulated device's own notice, not the student's: never shown under "Your code printed".
+        warnings.filterwarnings("ignore", message=".*compiled without cuDNN.*")
+
         _SIMCUDA = simcuda  # kept here: workers take the course's modules out of sys.modules
         with simcuda.simulated_cuda():  # forward only: a CUDA backward starts threads fork cannot copy
             x = simcuda.to_simulated(torch.ones(2, 2))
@@ -335,8 +339,10 @@ def _mapped_bytes() -> int:
 
 
 def _sources(path: str) -> list[tuple[str, str]]:
-    """What will run: ``[("", source)]`` for a .py file, ``[("code cell N", source), ...]`` for a
-    notebook (the cells :func:`_run_notebook` runs, magics and shell lines already removed). A .py
+    """What will run: ``[("", source)]`` for a .py file, ``[(cell name, source), ...]`` for a
+    notebook (the cells :func:`_run_notebook` runs, magics and shell lines already removed), each
+    named as the student sees it in Jupyter: ``cell In [7] ("def standardize(mat):")`` (the
+    execution count when the notebook has one, else the code cell's position). A .py
     file is decoded exactly as the importer will (its coding cookie included) and then imported
     from that very text, so the screen reads what runs."""
     if not path.endswith(".ipynb"):
@@ -353,7 +359,11 @@ def _sources(path: str) -> list[tuple[str, str]]:
         source = cell.get("source", "")
         source = "".join(map(str, source)) if isinstance(source, list) else str(source)
         lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
-        runnable.append((f"code cell {number}", "\n".join(lines)))
+        count = cell.get("execution_count")
+        label = f"cell In [{count}]" if type(count) is int else f"cell {number}"
+        first = next((line.strip() for line in lines if line.strip()), "")
+        first = first if len(first) <= 50 else first[:47] + "..."
+        runnable.append((f'{label} ("{first}")', "\n".join(lines)))
     return runnable
 
 
@@ -382,9 +392,9 @@ def _run_notebook(module_name: str, path: str, home: str, cells: list[tuple[str,
     sys.modules[module_name] = module
     notes = []
     for name, source in cells:
-        number = name.rsplit(" ", 1)[-1]
+        filename = "<" + name.split(" (", 1)[0] + ">"  # <cell In [7]>: is_student and tracebacks know it
         try:
-            exec(compile(source, f"<cell {number}>", "exec"), module.__dict__)  # noqa: S102
+            exec(compile(source, filename, "exec"), module.__dict__)  # noqa: S102
         except BaseException as exc:  # noqa: BLE001 - a broken cell costs only what it defines
             info = describe_exception(exc, home)
             notes.append(f"{name} raised {info['type']}: {info['message']} (it was skipped)")

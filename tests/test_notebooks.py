@@ -49,4 +49,5 @@ def test_a_cell_that_raises_costs_only_what_it_defines(tmp_path):
     failed = {t["tags"][1] for t in graded.results["tests"] if t["status"] != "passed" and t["tags"][0] < "a03"}
     assert failed == {"outer_sum"}
     feedback = graded.tests_of("outer_sum")[0]["output"]
-    assert f"code cell {broken + 1} raised RuntimeError: half-finished cell" in feedback
+    # named as the student sees it: the cell's first line (and In [n] when the notebook ran)
+    assert f"cell {broken + 1} (\"raise RuntimeError('half-finished cell')\") raised RuntimeError" in feedback
