@@ -323,12 +323,15 @@ def expect_raises(
     mentions: Sequence[str] = (),
     mentions_any: Sequence[str] = (),
     call: str | None = None,
+    special: str = "",
 ) -> Iterator[None]:
     """The block must make the student's code raise ``exc_type`` (or a subclass).
 
     ``mentions``: words the message must all contain (case-insensitive), e.g. the valid choices;
-    ``mentions_any``: words of which it must contain at least one.
+    ``mentions_any``: words of which it must contain at least one; ``special``: what is wrong with
+    this input, for the student ("row 2 of this [4, 4] input is constant").
     """
+    this_input = f"this input ({special})" if special else "this input"
     try:
         yield
     except remote.StudentError as err:
@@ -336,7 +339,8 @@ def expect_raises(
             raise
         if not err.is_a(exc_type):
             raise Mismatch(
-                f"{err.call} should raise {exc_type.__name__} for this input, but raised {err.type_name}: {err.message}"
+                f"{err.call} should raise {exc_type.__name__} for {this_input}, "
+                f"but raised {err.type_name}: {err.message}"
             ) from None
         text = err.message.lower()
         missing = [word for word in mentions if word.lower() not in text]
@@ -348,4 +352,4 @@ def expect_raises(
                 f"{', '.join(map(repr, missing))} to help the caller; it said: {err.message!r}"
             ) from None
     else:
-        fail(f"should raise {exc_type.__name__} for this input, but it returned normally", call)
+        fail(f"should raise {exc_type.__name__} for {this_input}, but it returned normally", call)

@@ -74,8 +74,8 @@ def test_from_numpy_shared_shares_memory(student, worker, rng):
 @pytest.mark.kind("errors")
 def test_from_numpy_shared_rejects_non_arrays(student, rng):
     data = inputs.tensor(rng, (3,), torch.float64)
-    for bad in (data.tolist(), data):
-        with expect_raises(TypeError):
+    for bad, what in ((data.tolist(), "a list, not a NumPy array"), (data, "a tensor, not a NumPy array")):
+        with expect_raises(TypeError, special=what):
             student.from_numpy_shared(bad)
 
 
@@ -132,10 +132,12 @@ def test_init_tensor_random_kinds_distribution(student):
 @pytest.mark.points(2)
 @pytest.mark.kind("errors")
 def test_init_tensor_rejects_bad_kinds_and_shapes(student, rng):
-    with expect_raises(ValueError, mentions=("zeros", "ones", "eye", "normal", "uniform")):
-        student.init_tensor(inputs.choice(rng, ("identity", "gaussian", "full", "Zeros")), (2, 2))
-    with expect_raises(ValueError):
-        student.init_tensor("eye", inputs.choice(rng, ((3,), (2, 2, 2))))
+    kind = inputs.choice(rng, ("identity", "gaussian", "full", "Zeros"))
+    with expect_raises(ValueError, mentions=("zeros", "ones", "eye", "normal", "uniform"), special=f"kind {kind!r}"):
+        student.init_tensor(kind, (2, 2))
+    shape = inputs.choice(rng, ((3,), (2, 2, 2)))
+    with expect_raises(ValueError, special=f"'eye' with the {len(shape)}-D shape {shape}"):
+        student.init_tensor("eye", shape)
 
 
 # -- seeded_pair ---------------------------------------------------------------------------------

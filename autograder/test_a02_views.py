@@ -88,9 +88,9 @@ def test_storage_index_transposed_and_sliced(student, rng):
 @pytest.mark.points(1)
 @pytest.mark.kind("errors")
 def test_storage_index_rejects_wrong_length(student, rng):
-    with expect_raises(ValueError):
+    with expect_raises(ValueError, special="3 indices and 2 strides"):
         student.storage_index((1, 2, 3), (4, 1))
-    with expect_raises(ValueError):
+    with expect_raises(ValueError, special="1 index and 3 strides"):
         student.storage_index((inputs.randint(rng, 0, 3),), (6, 2, 1))
 
 
@@ -117,7 +117,8 @@ def test_flatten_view_shares_storage(student, rng):
 @pytest.mark.kind("errors")
 def test_flatten_view_rejects_non_contiguous(student, rng):
     t = inputs.non_contiguous(rng, (inputs.randint(rng, 2, 5), inputs.randint(rng, 2, 5)))
-    with expect_raises(ValueError, mentions_any=("contiguous", "reshape")):
+    special = f"a transposed {list(t.shape)} tensor, strides {tuple(t.stride())}: no view can flatten it"
+    with expect_raises(ValueError, mentions_any=("contiguous", "reshape"), special=special):
         student.flatten_view(t)
 
 
@@ -164,7 +165,7 @@ def test_split_heads_values(student, rng):
 def test_split_heads_rejects_indivisible_width(student, rng):
     heads = inputs.randint(rng, 2, 5)
     x = inputs.tensor(rng, (2, 3, heads * inputs.randint(rng, 1, 4) + 1))
-    with expect_raises(ValueError):
+    with expect_raises(ValueError, special=f"a last dimension of {x.shape[-1]}, not divisible by {heads} heads"):
         student.split_heads(x, heads)
 
 

@@ -58,9 +58,9 @@ def test_standardize_values(student, rng):
 @pytest.mark.kind("errors")
 def test_standardize_rejects_constant_input(student, rng):
     value = float(inputs.randint(rng, -5, 5))
-    with expect_raises(ValueError):
+    with expect_raises(ValueError, special=f"a [3, 4] input whose every element is {value:g}"):
         student.standardize(torch.full((3, 4), value))
-    with expect_raises(ValueError):
+    with expect_raises(ValueError, special="a single element: its unbiased std is undefined"):
         student.standardize(torch.tensor([value]))
 
 
@@ -95,8 +95,9 @@ def test_standardize_rows_values(student, rng):
 @pytest.mark.kind("errors")
 def test_standardize_rows_rejects_a_constant_row(student, rng):
     x = _matrix(rng, 4)
-    x[inputs.randint(rng, 0, 3)] = 2.0
-    with expect_raises(ValueError):
+    row = inputs.randint(rng, 0, 3)
+    x[row] = 2.0
+    with expect_raises(ValueError, special=f"row {row} of this [4, 4] input is constant"):
         student.standardize_rows(x)
 
 
@@ -323,7 +324,7 @@ def test_cross_entropy_large_logits(student, rng):
 @pytest.mark.kind("errors")
 def test_cross_entropy_rejects_all_ignored(student, rng):
     logits = inputs.tensor(rng, (4, 3))
-    with expect_raises(ValueError):
+    with expect_raises(ValueError, special="every target is ignore_index (-100)"):
         student.cross_entropy(logits, torch.full((4,), -100))
 
 

@@ -144,7 +144,7 @@ def test_make_optimizer_builds_each_kind(student, worker, rng):
 @pytest.mark.kind("errors")
 def test_make_optimizer_rejects_unknown_names(student, worker):
     model = worker.make("autograder.scenarios.seeded_linear", 3, 2, 0)
-    with expect_raises(ValueError, mentions=("sgd", "adam")):
+    with expect_raises(ValueError, mentions=("sgd", "adam"), special="the unknown name 'rmsprop'"):
         student.make_optimizer("rmsprop", model.parameters(), 0.1)
 
 

@@ -113,11 +113,11 @@ def test_SequenceDataset_without_labels(student, worker, rng):
 @pytest.mark.kind("errors")
 def test_SequenceDataset_rejects_bad_input(student, rng):
     sequences = _ragged(rng, 5)
-    with expect_raises(ValueError):
+    with expect_raises(ValueError, special="5 sequences and 4 labels"):
         student.SequenceDataset(sequences, _labels(rng, 4))
     dataset = student.SequenceDataset(sequences)
     for bad in (5, 17, -6):
-        with expect_raises(IndexError):
+        with expect_raises(IndexError, special=f"index {bad} of a dataset of 5"):
             dataset[bad]
 
 
@@ -175,7 +175,7 @@ def test_collate_pad_truncates_at_max_len(student, rng):
 @pytest.mark.points(1)
 @pytest.mark.kind("errors")
 def test_collate_pad_rejects_an_empty_batch(student):
-    with expect_raises(ValueError):
+    with expect_raises(ValueError, special="an empty batch"):
         student.collate_pad([])
 
 

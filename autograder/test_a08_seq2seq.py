@@ -132,7 +132,7 @@ def test_RNNLanguageModel_padding_embedding_is_zero(student, worker):
 @pytest.mark.points(1)
 @pytest.mark.kind("errors")
 def test_RNNLanguageModel_rejects_unknown_cells(student):
-    with expect_raises(ValueError):
+    with expect_raises(ValueError, special="cell='transformer'"):
         student.RNNLanguageModel(VOCAB, HIDDEN, cell="transformer")
 
 

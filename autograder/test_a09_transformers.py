@@ -78,7 +78,7 @@ def test_load_encoder_loads_the_local_folder(student, worker, rng):
 @pytest.mark.points(1)
 @pytest.mark.kind("errors")
 def test_load_encoder_missing_folder(student):
-    with expect_raises(FileNotFoundError, mentions=("no-such-model",)):
+    with expect_raises(FileNotFoundError, mentions=("no-such-model",), special="a folder that does not exist"):
         student.load_encoder("models/no-such-model")
 
 
