@@ -96,7 +96,7 @@ def make_loader(dataset: Dataset, batch_size: int, shuffle: bool = False, seed: 
 def length_buckets(lengths: list[int], batch_size: int) -> list[list[int]]:
     """Batches of indices that group sequences of similar length, to waste less padding.
 
-    Sort the indices by length (ties keep their order), then cut into batches of ``batch_size``
+    Sort the indices by length (ties keep their order: not graded), then cut into batches of ``batch_size``
     (the last may be shorter). Every index appears exactly once. The result can be a DataLoader's
     ``batch_sampler``.
 

@@ -52,6 +52,15 @@ def test_row_major_strides_edge_shapes(student):
         )
 
 
+@pytest.mark.points(1)
+def test_row_major_strides_creates_no_tensor(student, rng):
+    """The docstring asks for pure Python: no tensor created to read its strides."""
+    dims = tuple(inputs.randint(rng, 1, 5) for _ in range(3))
+    ops = student.row_major_strides.count_ops(dims)
+    if ops:
+        fail(f"created tensors ({', '.join(sorted(ops))}): compute the strides from the shape in pure Python")
+
+
 # -- storage_index -------------------------------------------------------------------------------
 def _index_into(rng: torch.Generator, t: torch.Tensor) -> tuple[int, ...]:
     return tuple(inputs.randint(rng, 0, size - 1) for size in t.shape)

