@@ -299,6 +299,34 @@ def greedy_reference(model: nn.Module, bos_id: int, eos_id: int, max_len: int, b
     return torch.stack(out, 1) if out else torch.empty(batch_size, 0, dtype=torch.long, device=device)
 
 
+def greedy_mistake(model: nn.Module, bos_id: int, eos_id: int, max_len: int, batch_size: int, mistake: str):
+    """A known wrong greedy decode of the same model (autograder.mistakes): ``keeps_bos`` (the bos
+    column returned too), ``no_eos_padding`` (a row goes on after its eos), ``never_stops_early``
+    (always max_len steps)."""
+    calls = list(getattr(model, "calls", []))
+    device = next(model.parameters()).device
+    inputs = torch.full((batch_size, 1), bos_id, device=device)
+    done = torch.zeros(batch_size, dtype=torch.bool, device=device)
+    hidden, out = None, []
+    with torch.no_grad():
+        for _ in range(max_len):
+            logits, hidden = model(inputs, hidden)
+            step = logits[:, -1].argmax(-1)
+            if mistake != "no_eos_padding":
+                step = torch.where(done, eos_id, step)
+            out.append(step)
+            done |= step == eos_id
+            if done.all() and mistake != "never_stops_early":
+                break
+            inputs = step[:, None]
+    ids = torch.stack(out, 1)
+    if mistake == "keeps_bos":
+        ids = torch.cat([torch.full_like(ids[:, :1], bos_id), ids], dim=1)
+    if hasattr(model, "calls"):
+        model.calls[:] = calls
+    return ids
+
+
 # -- a09: transformers ----------------------------------------------------------------------------
 TINY_VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + (
     "i love ai ! the cat sat on a mat kitten dog runs fast hello world language models read text "

@@ -234,7 +234,8 @@ def test_greedy_decode_matches_greedy_search(student, worker, rng):
     model = _tiny(worker, rng)
     batch, max_len = inputs.randint(rng, 1, 4), inputs.randint(rng, 3, 8)
     expected = worker.run("autograder.scenarios.greedy_reference", model, BOS, EOS, max_len, batch)
-    expect_tensor(student.greedy_decode(model, BOS, EOS, max_len, batch_size=batch), expected)
+    got = student.greedy_decode(model, BOS, EOS, max_len, batch_size=batch)
+    expect_tensor(got, expected, mistakes=KNOWN.of("greedy_decode", worker, model, max_len, batch))
 
 
 @pytest.mark.points(2)
@@ -249,7 +250,8 @@ def test_greedy_decode_stops_early_and_pads_with_eos(student, worker, rng):
     expected = script[:, : max(stops) + 1].clone()
     for row, stop in enumerate(stops):
         expected[row, stop:] = EOS
-    expect_tensor(student.greedy_decode(model, BOS, EOS, max_len, batch_size=batch), expected)
+    got = student.greedy_decode(model, BOS, EOS, max_len, batch_size=batch)
+    expect_tensor(got, expected, mistakes=KNOWN.of("greedy_decode", worker, model, max_len, batch))
 
 
 @pytest.mark.points(1)
@@ -257,7 +259,8 @@ def test_greedy_decode_respects_max_len(student, worker, rng):
     script = torch.randint(3, VOCAB, (2, 12), generator=rng)  # never eos
     model = worker.make("autograder.scenarios.ScriptedLM", script, VOCAB)
     max_len = inputs.randint(rng, 2, 6)
-    expect_tensor(student.greedy_decode(model, BOS, EOS, max_len, batch_size=2), script[:, :max_len])
+    got = student.greedy_decode(model, BOS, EOS, max_len, batch_size=2)
+    expect_tensor(got, script[:, :max_len], mistakes=KNOWN.of("greedy_decode", worker, model, max_len, 2))
 
 
 @pytest.mark.points(1)
@@ -372,3 +375,35 @@ def _(worker, model, targets):
 )
 def _(worker, model, targets):
     return _loss(worker, model, targets, "free_counts_padding")
+
+
+def _decode(worker, model, max_len, batch, mistake: str) -> torch.Tensor:
+    return worker.run("autograder.scenarios.greedy_mistake", model, BOS, EOS, max_len, batch, mistake)
+
+
+@KNOWN.mistake(
+    "greedy_decode",
+    "keeps_bos",
+    "It matches returning the bos column too: the generated ids start after bos.",
+)
+def _(worker, model, max_len, batch):
+    return _decode(worker, model, max_len, batch, "keeps_bos")
+
+
+@KNOWN.mistake(
+    "greedy_decode",
+    "no_eos_padding",
+    "It matches rows that go on generating after their eos: once a row has produced eos_id, fill the "
+    "rest of that row with eos_id (torch.where(finished, eos_id, step)).",
+)
+def _(worker, model, max_len, batch):
+    return _decode(worker, model, max_len, batch, "no_eos_padding")
+
+
+@KNOWN.mistake(
+    "greedy_decode",
+    "never_stops_early",
+    "It matches decoding all max_len steps: stop as soon as every row has produced eos.",
+)
+def _(worker, model, max_len, batch):
+    return _decode(worker, model, max_len, batch, "never_stops_early")

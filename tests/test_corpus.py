@@ -55,15 +55,19 @@ def test_corpus_case(case, tmp_path):
             assert not unexpected, f"declared to lose only {loses}, but also failed {unexpected}"
 
 
-# Feedback that names the mistake (autograder.mistakes): for every wrong case graded in this run that
-# lost correctness points, whether one of its failed tests carried a diagnosis.
+# Feedback that names the mistake (autograder.mistakes): for every wrong case graded in this run
+# that is a value mistake (a correctness check compared its value and found it wrong: "wrong values",
+# a wrong shape), whether one of its failed tests carried a diagnosis. Other mistakes are named by
+# their own checks (a loop, a device bug, a shared storage, a missing no_grad, ...).
 _NAMED: dict[str, bool] = {}
+VALUE_MISMATCH = ("wrong values:", "returned shape")
 
 
 def _record_diagnosis(case: Path, graded) -> None:
     function = case.stem.partition("__")[0]
     lost = [t for t in graded.tests_of(function) if t["status"] != "passed"]
-    if any(t["tags"][2] == "correctness" for t in lost):
+    compared = [t for t in lost if t["tags"][2] == "correctness" and any(m in t["output"] for m in VALUE_MISMATCH)]
+    if compared:
         _NAMED[_case_id(case)] = any(t.get("extra_data", {}).get("diagnosis") for t in lost)
 
 
@@ -74,10 +78,10 @@ def _catalogued(assignment: str) -> bool:
 
 
 def test_feedback_names_most_value_mistakes():
-    """Of the wrong cases that lost correctness points, in assignments that keep a catalogue of known
-    mistakes, at least 80% get feedback naming the mistake (runs after the corpus cases above)."""
+    """Of the value mistakes in assignments that keep a catalogue of known mistakes, at least 80% get
+    feedback naming the mistake (runs after the corpus cases above)."""
     counted = {case: named for case, named in _NAMED.items() if _catalogued(case.split("/")[0])}
-    if len(counted) < 20:
+    if len(counted) < 15:
         pytest.skip("run with the whole corpus (test_corpus_case) to measure the rate")
     named = sorted(case for case, ok in counted.items() if ok)
     unnamed = sorted(case for case, ok in counted.items() if not ok)
