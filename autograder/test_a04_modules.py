@@ -18,6 +18,7 @@ from autograder.checks import (
     shares_memory,
     type_name,
 )
+from autograder.mistakes import Catalogue
 
 ASSIGNMENT = "a04_modules"
 FUNCTIONS = ("ParallelLinear", "MLP", "ResidualStack", "count_parameters", "freeze")
@@ -184,7 +185,8 @@ def test_ResidualStack_forward_adds_each_block(student, rng):
     dim, depth = inputs.randint(rng, 2, 6), inputs.randint(rng, 2, 4)
     model = student.ResidualStack(dim, depth)
     x = inputs.tensor(rng, (inputs.randint(rng, 1, 4), dim))
-    expect_tensor(model(x), _residual_reference(_weights(model, _residual_keys(depth)), x, depth))
+    state = _weights(model, _residual_keys(depth))
+    expect_tensor(model(x), _residual_reference(state, x, depth), mistakes=KNOWN.of("ResidualStack", state, x, depth))
 
 
 @pytest.mark.points(1)
@@ -262,3 +264,35 @@ def test_freeze_device(student, worker, device):
         fail(f"after freeze the parameters should stay on the device, but they are on {facts['devices']}")
     if facts["requires_grad"] != cpu_facts["requires_grad"]:
         fail("freeze changed requires_grad differently for a model on the device than for the same model on the CPU")
+
+
+# -- known mistakes (autograder.mistakes): a wrong value that matches one is named ---------------
+KNOWN = Catalogue()
+
+
+def _blocks(state: dict, x: torch.Tensor, depth: int, residual: bool) -> torch.Tensor:
+    for i in range(depth):
+        p = f"blocks.{i}."
+        h = F.layer_norm(x, x.shape[-1:], state[p + "0.weight"], state[p + "0.bias"])
+        out = F.relu(F.linear(h, state[p + "1.weight"], state[p + "1.bias"]))
+        x = x + out if residual else out
+    return x
+
+
+@KNOWN.mistake(
+    "ResidualStack",
+    "no_residual",
+    "It matches x = block(x): the residual is never added. Each level computes x = x + block(x).",
+)
+def _(state, x, depth):
+    return _blocks(state, x, depth, residual=False)
+
+
+@KNOWN.mistake(
+    "ResidualStack",
+    "adds_the_input_once",
+    "It matches adding the original input once, after the last block: every block adds its own "
+    "input, x = x + block(x), inside the loop.",
+)
+def _(state, x, depth):
+    return x + _blocks(state, x, depth, residual=False)

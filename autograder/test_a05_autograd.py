@@ -11,9 +11,11 @@ from autograder.checks import (
     expect_tensor,
     expect_type,
     fail,
+    naming_mistakes,
     on_cpu_first,
     on_device,
 )
+from autograder.mistakes import Catalogue
 from autograder.vectorised import expect_not_calling
 
 ASSIGNMENT = "a05_autograd"
@@ -55,8 +57,9 @@ def test_seed_graph_grads_match_autograd(student, rng):
         expect_type(got, (tuple, list))
         expect_equal(len(got), 2, what="returned a sequence of length")
         grad_a, grad_b = _autograd_grads(a, b)
-        expect_tensor(got[0], grad_a, call="seed_graph_grads(...)[0] (de/da)")
-        expect_tensor(got[1], grad_b, call="seed_graph_grads(...)[1] (de/db)")
+        with naming_mistakes(tuple(got), KNOWN.of("seed_graph_grads", a, b)):
+            expect_tensor(got[0], grad_a, call="seed_graph_grads(...)[0] (de/da)")
+            expect_tensor(got[1], grad_b, call="seed_graph_grads(...)[1] (de/db)")
 
 
 @pytest.mark.points(1)
@@ -164,3 +167,35 @@ def test_no_grad_forward_device(student, worker, device, rng):
     model.to(device)
     got = on_device(lambda: student.no_grad_forward(model, inputs.to_device(x, device)), on_cpu)
     expect_like_cpu(got, on_cpu, device)
+
+
+# -- known mistakes (autograder.mistakes): a wrong value that matches one is named ---------------
+KNOWN = Catalogue()
+
+
+@KNOWN.mistake(
+    "seed_graph_grads",
+    "forgets_c_path",
+    "It matches de/db = a * relu'(b): e = c + d depends on c directly too, so de/db = (1 + a) * relu'(b).",
+)
+def _(a, b):
+    slope = (b > 0).to(b.dtype)
+    return torch.relu(b), a * slope
+
+
+@KNOWN.mistake(
+    "seed_graph_grads",
+    "grad_a_is_b",
+    "It matches de/da = b: d = a * c with c = relu(b), so de/da = relu(b).",
+)
+def _(a, b):
+    return b.clone(), (1 + a) * (b > 0).to(b.dtype)
+
+
+@KNOWN.mistake(
+    "seed_graph_grads",
+    "relu_slope_at_zero",
+    "It matches taking relu's slope at 0 as 1 (b >= 0): PyTorch's relu has derivative 0 at 0 (b > 0).",
+)
+def _(a, b):
+    return torch.relu(b), (1 + a) * (b >= 0).to(b.dtype)

@@ -21,6 +21,7 @@ from autograder.checks import (
     on_device,
     type_name,
 )
+from autograder.mistakes import Catalogue
 
 ASSIGNMENT = "a06_training"
 FUNCTIONS = (
@@ -61,7 +62,8 @@ def test_quadratic_loss_values(student, rng):
     expect_tensor(got, torch.tensor(5 / 3), call="quadratic_loss on the tutorial's points with a = b = 1")
     a, b = inputs.tensor(rng, ()), inputs.tensor(rng, ())
     xs, ys = inputs.tensor(rng, (7,)), inputs.tensor(rng, (7,))
-    expect_tensor(student.quadratic_loss(a, b, xs, ys), ((a * xs**2 + b - ys) ** 2).mean())
+    got, expected = student.quadratic_loss(a, b, xs, ys), ((a * xs**2 + b - ys) ** 2).mean()
+    expect_tensor(got, expected, mistakes=KNOWN.of("quadratic_loss", a, b, xs, ys))
 
 
 @pytest.mark.points(1)
@@ -353,3 +355,25 @@ def test_train_linear_regression_device(student, worker, device):
         fail("the model should be on the data's device")
     if isinstance(on_cpu, tuple | list) and len(on_cpu) > 1 and len(got) > 1:
         expect_like_cpu(got[1], on_cpu[1], device, what="the recorded losses")
+
+
+# -- known mistakes (autograder.mistakes): a wrong value that matches one is named ---------------
+KNOWN = Catalogue()
+
+
+@KNOWN.mistake(
+    "quadratic_loss",
+    "sum_not_mean",
+    "It matches the sum of the squared errors: the loss is their mean (.mean(), not .sum()).",
+)
+def _(a, b, xs, ys):
+    return ((a * xs**2 + b - ys) ** 2).sum()
+
+
+@KNOWN.mistake(
+    "quadratic_loss",
+    "linear_model",
+    "It matches the line a * x + b: the tutorial's model is the quadratic a * x**2 + b.",
+)
+def _(a, b, xs, ys):
+    return ((a * xs + b - ys) ** 2).mean()
