@@ -17,6 +17,7 @@ from autograder.checks import (
     expect_tensor,
     expect_type,
     fail,
+    naming_mistakes,
     on_cpu_first,
     on_device,
     type_name,
@@ -59,7 +60,13 @@ def _expect_state(got: dict, expected: dict, what: str) -> None:
 @pytest.mark.points(2)
 def test_quadratic_loss_values(student, rng):
     got = student.quadratic_loss(torch.tensor(1.0), torch.tensor(1.0), SEED_XS, SEED_YS)
-    expect_tensor(got, torch.tensor(5 / 3), call="quadratic_loss on the tutorial's points with a = b = 1")
+    one = torch.tensor(1.0)
+    expect_tensor(
+        got,
+        torch.tensor(5 / 3),
+        call="quadratic_loss on the tutorial's points with a = b = 1",
+        mistakes=KNOWN.of("quadratic_loss", one, one, SEED_XS, SEED_YS),
+    )
     a, b = inputs.tensor(rng, ()), inputs.tensor(rng, ())
     xs, ys = inputs.tensor(rng, (7,)), inputs.tensor(rng, (7,))
     got, expected = student.quadratic_loss(a, b, xs, ys), ((a * xs**2 + b - ys) ** 2).mean()
@@ -166,16 +173,25 @@ def _batch(rng, n=6, d=3, k=2):
     return inputs.tensor(rng, (n, d)), inputs.tensor(rng, (n, k))
 
 
-def _reference_steps(state: dict, batches: list, optimizer: str, lr: float) -> tuple[dict, list[float]]:
+def _reference_steps(
+    state: dict, batches: list, optimizer: str, lr: float, mistake: str = ""
+) -> tuple[dict, list[float]]:
+    """The weights and losses of correct training steps (or of a known ``mistake``: ``two_steps``,
+    ``no_zero_grad``, ``zero_grad_before_step``)."""
     model = nn.Linear(3, 2)
     model.load_state_dict(state)
     opt = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}[optimizer](model.parameters(), lr=lr)
     losses = []
     for x, y in batches:
-        opt.zero_grad()
+        if mistake != "no_zero_grad":
+            opt.zero_grad()
         loss = F.mse_loss(model(x), y)
         loss.backward()
+        if mistake == "zero_grad_before_step":
+            opt.zero_grad()
         opt.step()
+        if mistake == "two_steps":
+            opt.step()
         losses.append(loss.item())
     return model.state_dict(), losses
 
@@ -188,7 +204,9 @@ def test_train_step_sgd_update(student, worker, rng):
     got = student.train_step(model, batch, worker.make("torch.nn.MSELoss"), optimizer)
     state, losses = _reference_steps(before, [batch], "sgd", 0.1)
     _expect_close(got, losses[0], what="the returned loss (before the step)")
-    _expect_state(model.state_dict(), state, "weights after one SGD step")
+    after = model.state_dict()
+    with naming_mistakes(after, KNOWN.of("train_step", before, [batch], "sgd", 0.1)):
+        _expect_state(after, state, "weights after one SGD step")
 
 
 @pytest.mark.points(2)
@@ -203,7 +221,9 @@ def test_train_step_two_adam_steps_do_not_accumulate(student, worker, rng):
     if float(steps) != 2:
         fail(f"two calls made {float(steps):g} optimizer steps; exactly one step per call")
     state, _ = _reference_steps(before, batches, "adam", 0.05)
-    _expect_state(model.state_dict(), state, "weights after two calls (gradients must be cleared each time)")
+    after = model.state_dict()
+    with naming_mistakes(after, KNOWN.of("train_step", before, batches, "adam", 0.05)):
+        _expect_state(after, state, "weights after two calls (gradients must be cleared each time)")
 
 
 @pytest.mark.points(1)
@@ -377,3 +397,32 @@ def _(a, b, xs, ys):
 )
 def _(a, b, xs, ys):
     return ((a * xs + b - ys) ** 2).mean()
+
+
+@KNOWN.mistake(
+    "train_step",
+    "two_steps",
+    "It matches two optimizer steps per call: one training step is zero_grad, forward, loss, "
+    "backward, then a single optimizer.step().",
+)
+def _(before, batches, optimizer, lr):
+    return _reference_steps(before, batches, optimizer, lr, "two_steps")[0]
+
+
+@KNOWN.mistake(
+    "train_step",
+    "no_zero_grad",
+    "It matches gradients that accumulate from call to call: clear them (optimizer.zero_grad()) before each backward.",
+)
+def _(before, batches, optimizer, lr):
+    return _reference_steps(before, batches, optimizer, lr, "no_zero_grad")[0]
+
+
+@KNOWN.mistake(
+    "train_step",
+    "zero_grad_before_step",
+    "It matches clearing the gradients between backward() and step(): the step then has nothing to "
+    "apply. Call zero_grad() before the backward pass.",
+)
+def _(before, batches, optimizer, lr):
+    return _reference_steps(before, batches, optimizer, lr, "zero_grad_before_step")[0]
