@@ -177,20 +177,25 @@ def fairness(runs: int = 3, seed: int = 2026) -> dict[str, float]:
     }
 
 
+def a03_timing_cases(side: int = 512) -> dict[str, tuple]:
+    """Inputs for timing each a03 function, sized as its vectorised test's timing input."""
+    g = torch.Generator().manual_seed(0)
+    big = torch.randn(side, side, generator=g)
+    return {
+        "standardize": (big,),
+        "standardize_rows": (big,),
+        "pairwise_sq_dists": (torch.randn(side, 8, generator=g),) * 2,
+        "masked_mean": (big, big > 0, 1),
+        "softmax": (big,),
+        "cross_entropy": (torch.randn(side * 64, 10, generator=g), torch.randint(0, 10, (side * 64,), generator=g)),
+    }
+
+
 def _borderline_ratio() -> float:
     """max over a03's functions of (borderline CPU time / reference CPU time) on the timing inputs."""
     from autograder.test_a03_vectorize import FUNCTIONS, TIMED
 
-    g = torch.Generator().manual_seed(0)
-    big = torch.randn(TIMED, TIMED, generator=g)
-    cases = {
-        "standardize": (big,),
-        "standardize_rows": (big,),
-        "pairwise_sq_dists": (torch.randn(TIMED, 8, generator=g),) * 2,
-        "masked_mean": (big, big > 0, 1),
-        "softmax": (big,),
-        "cross_entropy": (torch.randn(TIMED * 64, 10, generator=g), torch.randint(0, 10, (TIMED * 64,), generator=g)),
-    }
+    cases = a03_timing_cases(TIMED)
     workers = [
         Worker("a03_vectorize", folder / "a03_vectorize.py", seed=0, call_timeout=60, memory_bytes=2**33)
         for folder in (BORDERLINE, REPO / "solutions")

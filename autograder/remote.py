@@ -35,7 +35,7 @@ from typing import Any
 
 from autograder import bounds, sandbox, wire, zygote
 from autograder.describe import describe_call
-from autograder.worker import Job
+from autograder.worker import Job, Work
 
 _last_call = ["(no call yet)"]
 
@@ -324,7 +324,7 @@ class Worker:
             counts = [reply.get(key) for key in ("python", "elements")]
             if not all(type(n) is int and n >= 0 for n in counts) or not _op_counts(reply["value"]):
                 raise WorkerFailure(f"{fn._name}: the process running your code sent counts the grader cannot read")
-            return Work(reply["value"], counts[0], counts[1])
+            return Work(reply["value"], *counts)
         echo = flags.get("echo", False)
         if echo:
             return reply["value"], reply["inputs"], reply["kwinputs"]
@@ -426,15 +426,6 @@ class Worker:
 
     def _handle(self, handle: dict) -> Remote:
         return Remote(self, handle[wire.HANDLE], (), str(handle.get("type", "unknown")))
-
-
-@dataclasses.dataclass(frozen=True)
-class Work:
-    """What one call did in the worker, counted there deterministically (worker.count_work)."""
-
-    ops: dict[str, int]  # ATen ops dispatched, by name
-    python: int  # line and call events in the student's own code
-    elements: int  # tensor elements turned into Python values by Tensor.tolist
 
 
 def _op_counts(value: Any) -> bool:

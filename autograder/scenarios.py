@@ -234,13 +234,23 @@ def teacher_forcing_reference(model: nn.Module, targets: torch.Tensor, bos_id: i
     return F.cross_entropy(logits.flatten(0, 1), targets.flatten(), ignore_index=pad_id).detach()
 
 
-def free_running_reference(model: nn.Module, targets: torch.Tensor, bos_id: int, pad_id: int) -> torch.Tensor:
+def _free_running_logits(
+    model: nn.Module, targets: torch.Tensor, bos_id: int, *, feed_argmax: bool = True, carry_hidden: bool = True
+) -> torch.Tensor:
+    """Generative training's logits ``[B, T, V]``: each step reads the previous step's argmax (or bos
+    again, without ``feed_argmax``) and the carried hidden state (or none, without ``carry_hidden``)."""
     inputs, hidden, outs = torch.full_like(targets[:, :1], bos_id), None, []
     for _ in range(targets.shape[1]):
-        logits, hidden = model(inputs, hidden)
+        logits, step_hidden = model(inputs, hidden)
         outs.append(logits)
-        inputs = logits.argmax(-1)
-    return F.cross_entropy(torch.cat(outs, 1).flatten(0, 1), targets.flatten(), ignore_index=pad_id).detach()
+        hidden = step_hidden if carry_hidden else None
+        inputs = logits.argmax(-1) if feed_argmax else inputs
+    return torch.cat(outs, 1)
+
+
+def free_running_reference(model: nn.Module, targets: torch.Tensor, bos_id: int, pad_id: int) -> torch.Tensor:
+    logits = _free_running_logits(model, targets, bos_id)
+    return F.cross_entropy(logits.flatten(0, 1), targets.flatten(), ignore_index=pad_id).detach()
 
 
 def loss_mistake(model: nn.Module, targets: torch.Tensor, bos_id: int, pad_id: int, mistake: str) -> torch.Tensor:
@@ -267,14 +277,11 @@ def loss_mistake(model: nn.Module, targets: torch.Tensor, bos_id: int, pad_id: i
         elif mistake == "teacher_forced":
             loss = teacher_forcing_reference(model, targets, bos_id, pad_id)
         elif mistake in ("always_bos", "drops_hidden", "free_counts_padding"):
-            inputs, hidden, outs = torch.full_like(targets[:, :1], bos_id), None, []
-            for _ in range(targets.shape[1]):
-                logits, step_hidden = model(inputs, hidden)
-                outs.append(logits)
-                hidden = None if mistake == "drops_hidden" else step_hidden
-                inputs = inputs if mistake == "always_bos" else logits.argmax(-1)
+            logits = _free_running_logits(
+                model, targets, bos_id, feed_argmax=mistake != "always_bos", carry_hidden=mistake != "drops_hidden"
+            )
             ignored = -100 if mistake == "free_counts_padding" else pad_id
-            loss = F.cross_entropy(torch.cat(outs, 1).flatten(0, 1), flat, ignore_index=ignored)
+            loss = F.cross_entropy(logits.flatten(0, 1), flat, ignore_index=ignored)
         else:
             raise ValueError(f"unknown mistake {mistake!r}")
     if hasattr(model, "calls"):
@@ -283,27 +290,20 @@ def loss_mistake(model: nn.Module, targets: torch.Tensor, bos_id: int, pad_id: i
 
 
 def greedy_reference(model: nn.Module, bos_id: int, eos_id: int, max_len: int, batch_size: int) -> torch.Tensor:
-    device = next(model.parameters()).device
-    inputs = torch.full((batch_size, 1), bos_id, device=device)
-    done = torch.zeros(batch_size, dtype=torch.bool, device=device)
-    hidden, out = None, []
-    with torch.no_grad():
-        for _ in range(max_len):
-            logits, hidden = model(inputs, hidden)
-            step = torch.where(done, eos_id, logits[:, -1].argmax(-1))
-            out.append(step)
-            done |= step == eos_id
-            if done.all():
-                break
-            inputs = step[:, None]
-    return torch.stack(out, 1) if out else torch.empty(batch_size, 0, dtype=torch.long, device=device)
+    return _greedy(model, bos_id, eos_id, max_len, batch_size)
 
 
-def greedy_mistake(model: nn.Module, bos_id: int, eos_id: int, max_len: int, batch_size: int, mistake: str):
-    """A known wrong greedy decode of the same model (autograder.mistakes): ``keeps_bos`` (the bos
-    column returned too), ``no_eos_padding`` (a row goes on after its eos), ``never_stops_early``
-    (always max_len steps)."""
-    calls = list(getattr(model, "calls", []))
+def _greedy(
+    model: nn.Module,
+    bos_id: int,
+    eos_id: int,
+    max_len: int,
+    batch_size: int,
+    *,
+    pad_after_eos: bool = True,
+    stop_early: bool = True,
+) -> torch.Tensor:
+    """Greedy decoding as a08 asks (or, turning a behaviour off, a known mistake of it)."""
     device = next(model.parameters()).device
     inputs = torch.full((batch_size, 1), bos_id, device=device)
     done = torch.zeros(batch_size, dtype=torch.bool, device=device)
@@ -312,14 +312,29 @@ def greedy_mistake(model: nn.Module, bos_id: int, eos_id: int, max_len: int, bat
         for _ in range(max_len):
             logits, hidden = model(inputs, hidden)
             step = logits[:, -1].argmax(-1)
-            if mistake != "no_eos_padding":
-                step = torch.where(done, eos_id, step)
+            step = torch.where(done, eos_id, step) if pad_after_eos else step
             out.append(step)
             done |= step == eos_id
-            if done.all() and mistake != "never_stops_early":
+            if stop_early and done.all():
                 break
             inputs = step[:, None]
-    ids = torch.stack(out, 1)
+    return torch.stack(out, 1) if out else torch.empty(batch_size, 0, dtype=torch.long, device=device)
+
+
+def greedy_mistake(model: nn.Module, bos_id: int, eos_id: int, max_len: int, batch_size: int, mistake: str):
+    """A known wrong greedy decode of the same model (autograder.mistakes): ``keeps_bos`` (the bos
+    column returned too), ``no_eos_padding`` (a row goes on after its eos), ``never_stops_early``
+    (always max_len steps). The model's record of calls is restored."""
+    calls = list(getattr(model, "calls", []))
+    ids = _greedy(
+        model,
+        bos_id,
+        eos_id,
+        max_len,
+        batch_size,
+        pad_after_eos=mistake != "no_eos_padding",
+        stop_early=mistake != "never_stops_early",
+    )
     if mistake == "keeps_bos":
         ids = torch.cat([torch.full_like(ids[:, :1], bos_id), ids], dim=1)
     if hasattr(model, "calls"):

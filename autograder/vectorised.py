@@ -15,6 +15,9 @@ counts, deterministically, what each call did (:func:`autograder.worker.count_wo
    grows with the input even though no tensor op does.
 3. **Tensor elements turned into Python numbers** by ``Tensor.tolist`` (which dispatches no op):
    ``torch.tensor(sorted(x.tolist()))`` or ``sum(x.tolist())`` loops in C over Python objects.
+   Not counted: a ``map`` in C over a NumPy array's elements (``list(map(f, x.numpy().ravel()))``);
+   only the CPU-time check below can see it. (Wrapping ``torch.tensor`` to count it breaks
+   PyTorch's own device contexts, which recognise factory functions by identity.)
 
 Host round trips through NumPy (``x.numpy()`` ... ``torch.from_numpy``), extra copies and float64
 detours are vectorised and pass all three.

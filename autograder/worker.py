@@ -172,7 +172,8 @@ def _counted_tolist(self: torch.Tensor, *args: Any, **kwargs: Any) -> Any:
 
 def guard_dispatch_controls() -> None:
     """Wrap PyTorch's dispatch-mode controls, and the primitives that start a thread or a process,
-    everywhere they are reachable (see :class:`_Instruments`); count ``Tensor.tolist``'s elements."""
+    everywhere they are reachable (see :class:`_Instruments`); count the elements that
+    ``Tensor.tolist`` turns into Python values."""
     torch.Tensor.tolist = _counted_tolist
     originals = {id(v): (n, v) for n, v in vars(torch._C).items() if _is_dispatch_control(n)}
     for module_name, names in _ELSEWHERE.items():
@@ -201,14 +202,14 @@ def _guarded(name: str, original: Any) -> Any:
     return guarded
 
 
-@dataclass
+@dataclass(frozen=True)
 class Work:
-    """What one call did, counted deterministically (see :func:`count_work`)."""
+    """What one call did, counted deterministically in the worker (see :func:`count_work`)."""
 
     ops: dict[str, int]  # ATen ops dispatched, by name
     python: int  # line and call events in the student's own code (a Python loop: one per turn)
     elements: int  # tensor elements turned into Python values by Tensor.tolist
-    problem: str | None  # why the counts cannot be trusted, or None
+    problem: str | None = None  # why the counts cannot be trusted, or None
 
 
 def _line_tracer(is_student: Callable[[str], bool], tally: list[int]) -> Callable:
@@ -516,7 +517,8 @@ class _Session:
             return {"value": wire.to_wire(target, self.keep)}
         if request.get("count_ops"):
             work = count_work(target, args, kwargs, self.is_student)
-            return {"value": work.ops, "python": work.python, "elements": work.elements, "tampered": work.problem}
+            counts = {"python": work.python, "elements": work.elements}
+            return {"value": work.ops, **counts, "tampered": work.problem}
         if request.get("stage"):
             # Fresh copies of the inputs for each timed call, made before the timed request: code
             # that caches results by tensor identity gains nothing.

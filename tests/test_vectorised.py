@@ -8,6 +8,7 @@ import pytest
 import torch
 from conftest import SOLUTIONS
 
+from autograder.bench import a03_timing_cases
 from autograder.checks import Mismatch
 from autograder.remote import Worker
 from autograder.vectorised import expect_fast, expect_vectorised, total
@@ -117,16 +118,7 @@ def busy_core():
 def test_timing_check_never_fails_the_reference_on_a_busy_machine(busy_core):
     """30 timing checks of the reference against itself while the other core is busy: no failure."""
     student, reference = _worker(SOLUTIONS / "a03_vectorize.py"), _worker(SOLUTIONS / "a03_vectorize.py")
-    g = torch.Generator().manual_seed(0)
-    big = torch.randn(512, 512, generator=g)
-    cases = {
-        "standardize": (big,),
-        "standardize_rows": (big,),
-        "pairwise_sq_dists": (torch.randn(256, 8, generator=g),) * 2,
-        "masked_mean": (big, big > 0, 1),
-        "softmax": (big,),
-        "cross_entropy": (torch.randn(32768, 10, generator=g), torch.randint(0, 10, (32768,), generator=g)),
-    }
+    cases = a03_timing_cases(512)
     failures = []
     try:
         for _ in range(5):
