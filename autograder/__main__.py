@@ -1,4 +1,7 @@
-"""Instructor commands: ``python -m autograder release | grade-all | gradescope | bench``."""
+"""Instructor commands: ``python -m autograder release | grade-all | gradescope | bench``.
+
+Each command imports what it needs only once chosen, so ``--help`` answers without loading torch.
+"""
 
 from __future__ import annotations
 
@@ -6,77 +9,131 @@ import argparse
 import sys
 from pathlib import Path
 
-from autograder import batch, bench, gradescope, release, stubs
-
 REPO = Path(__file__).resolve().parent.parent
+VISIBILITY = ("visible", "after_due_date", "after_published", "hidden")
+
+
+class _Help(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Shows each option's default, and keeps the description's line breaks."""
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="python -m autograder", description=__doc__, formatter_class=_Help)
+    commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, summary: str) -> argparse.ArgumentParser:
+        return commands.add_parser(name, help=summary, description=summary, formatter_class=_Help)
+
+    publish = command(
+        "release", "regenerate assignments/ (stubs), source/ (nbgrader notebooks) and release/ from solutions/"
+    )
+    publish.add_argument("--solutions", type=Path, default=REPO / "solutions", help="reference solutions to publish")
+    publish.add_argument("--assignments", type=Path, default=REPO / "assignments", help="where the .py stubs go")
+    publish.add_argument("--course", type=Path, default=REPO, help="nbgrader course root (source/, release/)")
+    publish.add_argument("--check", action="store_true", help="only report stale files; exit 1 if any")
+
+    grade_all = command("grade-all", "grade every student folder, notebook, .py or zip in a folder")
+    grade_all.add_argument("submissions", type=Path, help="folder with one entry per student")
+    grade_all.add_argument("--out", type=Path, default=Path("grading-out"), help="where grades and feedback go")
+    grade_all.add_argument("--jobs", type=int, default=2, help="students graded at once on this machine")
+    grade_all.add_argument(
+        "--force",
+        nargs="*",
+        metavar="STUDENT",
+        help="grade again the named students (no name: everyone) even if their files did not change",
+    )
+    grade_all.add_argument("--assignment", help="grade single .py/.ipynb students as this assignment (aNN_topic)")
+    grade_all.add_argument("--scheduler", help="a dask.distributed scheduler address (tcp://host:8786) to grade on")
+    grade_all.add_argument("--timeout", type=float, default=1800, help="seconds for one student's whole grading")
+    grade_all.add_argument("--grade-seed", type=int, help="the same hidden inputs for everyone (default: random)")
+    grade_all.add_argument("--call-timeout", type=float, default=10.0, help="seconds one call to student code may take")
+    grade_all.add_argument("--import-timeout", type=float, default=30.0, help="seconds importing a submission may take")
+    grade_all.add_argument("--worker-memory-mb", type=float, default=4096, help="memory a worker may map beyond torch")
+
+    bundle = command("gradescope", "build the zip Gradescope's autograder runs (one assignment, or the course)")
+    bundle.add_argument("--assignment", help="grade only this assignment (aNN_topic); default: the whole course")
+    bundle.add_argument("--out", type=Path, default=Path("autograder.zip"), help="the zip to write")
+    bundle.add_argument("--visibility", choices=VISIBILITY, default="visible", help="when students see each test")
+    bundle.add_argument(
+        "--allow-unsandboxed",
+        action="store_true",
+        help="grade even where the container refuses the sandbox (default: an error result naming the missing layer)",
+    )
+
+    measure = command("bench", "measure grading speed on this machine")
+    measure.add_argument("--copies", type=int, default=4, help="reference submissions for the batch measurement")
+    measure.add_argument("--jobs", type=int, default=2, help="grading processes for the batch measurement")
+    measure.add_argument("--quick", action="store_true", help="round trips only")
+    return top
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    publish = commands.add_parser(
-        "release", help="regenerate assignments/ (stubs), source/ (nbgrader notebooks) and release/ from solutions/"
-    )
-    publish.add_argument("--solutions", type=Path, default=REPO / "solutions")
-    publish.add_argument("--assignments", type=Path, default=REPO / "assignments")
-    publish.add_argument("--course", type=Path, default=REPO, help="nbgrader course root (source/, release/)")
-    publish.add_argument("--check", action="store_true", help="only report stale files; exit 1 if any")
-    grade_all = commands.add_parser("grade-all", help="grade every student folder, notebook or zip in a folder")
-    grade_all.add_argument("submissions", type=Path)
-    grade_all.add_argument("--out", type=Path, default=Path("grading-out"))
-    grade_all.add_argument("--jobs", type=int, default=2, help="students graded at once")
-    grade_all.add_argument("--force", action="store_true", help="grade again students already graded")
-    grade_all.add_argument("--timeout", type=float, default=1800, help="seconds for one student")
-    grade_all.add_argument("--grade-seed", type=int, help="the same hidden inputs for everyone")
-    bundle = commands.add_parser("gradescope", help="build the zip Gradescope's autograder runs")
-    bundle.add_argument("--out", type=Path, default=Path("autograder.zip"))
-    measure = commands.add_parser("bench", help="measure grading speed on this machine")
-    measure.add_argument("--copies", type=int, default=4, help="reference submissions for the batch measurement")
-    measure.add_argument("--jobs", type=int, default=2)
-    measure.add_argument("--quick", action="store_true", help="round trips only")
-    args = parser.parse_args(argv)
-
+    args = parser().parse_args(argv)
     if args.command == "grade-all":
-        extra = [] if args.grade_seed is None else ["--grade-seed", str(args.grade_seed)]
-        outcomes = batch.grade_all(
-            args.submissions, args.out, jobs=args.jobs, force=args.force, timeout=args.timeout, extra=extra
-        )
-        errors = [o for o in outcomes if o.status != "ok"]
-        print(f"graded {len(outcomes)} students ({len(errors)} errors): {args.out / 'grades.csv'}")
-        for o in errors:
-            print(f"  {o.student}: {o.status}")
-        return 0
+        return _grade_all(args)
     if args.command == "bench":
+        from autograder import bench
+
         bench.main(copies=args.copies, jobs=args.jobs, quick=args.quick)
         return 0
     if args.command == "gradescope":
-        print(f"wrote {gradescope.build(args.out)}")
-        return 0
-
+        return _gradescope(args)
     if args.command == "release":
         return _release(args)
     return 2
 
 
-def _release(args: argparse.Namespace) -> int:
-    stale = [f"assignments/{name}" for name in stubs.stale_stubs(args.solutions, args.assignments)]
-    if not args.check:
-        for path in stubs.write_stubs(args.solutions, args.assignments):
-            print(f"wrote {path}")
+def _grade_all(args: argparse.Namespace) -> int:
+    from autograder import batch
+
+    extra = [
+        f"--call-timeout={args.call_timeout:g}",
+        f"--import-timeout={args.import_timeout:g}",
+        f"--worker-memory-mb={args.worker_memory_mb:g}",
+    ]
+    if args.grade_seed is not None:
+        extra.append(f"--grade-seed={args.grade_seed}")
+    force = True if args.force == [] else (args.force or False)
     try:
-        if args.check:
-            stale += release.stale_release(args.solutions, args.course / "release")
-        else:
-            for path in release.build(args.solutions, args.course):
-                print(f"wrote {path}")
-    except ImportError:
-        print("nbgrader is not installed, so release/ was not built: pip install -e '.[instructor]'", file=sys.stderr)
-        return 1
-    if args.check:
-        for name in stale:
-            print(f"stale: {name} (run python -m autograder release)")
-        return 1 if stale else 0
+        outcomes = batch.grade_all(
+            args.submissions,
+            args.out,
+            jobs=args.jobs,
+            force=force,
+            timeout=args.timeout,
+            extra=extra,
+            assignment=args.assignment,
+            scheduler=args.scheduler,
+        )
+    except (OSError, ValueError) as exc:
+        print(f"grade-all: {exc}", file=sys.stderr)
+        return 2
+    print(batch.summary(outcomes))
+    print(f"grades: {args.out / 'grades.csv'}")
     return 0
+
+
+def _gradescope(args: argparse.Namespace) -> int:
+    from autograder import gradescope
+
+    try:
+        out = gradescope.build(
+            args.out,
+            assignment=args.assignment,
+            visibility=args.visibility,
+            require_sandbox=not args.allow_unsandboxed,
+        )
+    except ValueError as exc:
+        print(f"gradescope: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {out}")
+    return 0
+
+
+def _release(args: argparse.Namespace) -> int:
+    from autograder import release
+
+    return release.run(args.solutions, args.assignments, args.course, check=args.check)
 
 
 if __name__ == "__main__":

@@ -13,13 +13,22 @@ becomes an error row; that process is replaced and the batch goes on. Writes:
 - ``OUT/misconceptions.csv`` (function, id, message, students) and ``misconceptions.png``: the known
   mistakes (autograder.mistakes) the class's wrong values matched, most frequent first.
 
-Students already graded (their results.json exists) are skipped unless ``--force``.
+A student is graded again when their files changed since their last grading (a content hash,
+with the grader's own files and options, kept in ``OUT/<student>/graded.json``), or when named by
+``--force STUDENT...`` (``--force`` alone: everyone). Anyone who could not be graded (a zip that
+would not extract, no assignment file, a crash of the grading process, an overrun) gets
+``status=error: <reason>``, is counted as failed in the summary and is tried again next run.
+
+A single ``.py`` / ``.ipynb`` student is graded as the assignment its name contains
+(``alice_a03_vectorize.ipynb``, ``a03_vectorize.py``) or, failing that, as ``--assignment``.
+With ``--scheduler ADDRESS`` students go to a ``dask.distributed`` cluster (:mod:`autograder.cluster`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
+import hashlib
 import json
 import os
 import queue
@@ -51,22 +60,88 @@ class Outcome:
     student: str
     scores: dict[str, float] = field(default_factory=dict)  # assignment -> points
     total: float = 0.0
-    status: str = "ok"
+    status: str = "ok"  # or "error: <why this student could not be graded>"
     seconds: float = 0.0  # wall time of this student's grading run
     warm: bool = False  # graded by a process that had graded someone before (torch, zygotes loaded)
     # known mistakes their wrong values matched (autograder.mistakes): (function, id, explanation)
     diagnoses: set[tuple[str, str, str]] = field(default_factory=set)
+    maximum: dict[str, float] = field(default_factory=dict)  # assignment -> points possible
+    skipped: bool = False  # unchanged since their last grading: the earlier results were kept
 
 
-def students(folder: Path) -> dict[str, Path]:
-    """student name -> what to grade, for every folder, notebook, .py or .zip in ``folder``."""
+@dataclass(frozen=True)
+class Student:
+    """One entry of the submissions folder, and what to grade it as."""
+
+    name: str
+    source: Path  # a folder, a .py / .ipynb file or a .zip
+    assignment: str | None = None  # a single file's assignment (None for folders and zips)
+    problem: str | None = None  # why it cannot be graded at all (then status=error)
+
+
+def students(folder: Path, assignment: str | None = None) -> dict[str, Student]:
+    """student name -> what to grade, for every folder, notebook, .py or .zip in ``folder``.
+
+    A single ``.py`` / ``.ipynb`` file is one student, graded as the assignment its name is or
+    contains (``a03_vectorize.py``, ``alice_a03_vectorize.ipynb``), else as ``assignment``; with
+    neither, the student gets an error saying so. Raises FileNotFoundError / NotADirectoryError
+    with a one-line message for a missing folder.
+    """
+    if not folder.exists():
+        raise FileNotFoundError(f"no such folder: {folder}")
+    if not folder.is_dir():
+        raise NotADirectoryError(f"not a folder: {folder} (give the folder that holds one entry per student)")
+    known = command.assignments()
     found = {}
     for entry in sorted(folder.iterdir()):
         if entry.name.startswith("."):
             continue
-        if entry.is_dir() or entry.suffix in (".ipynb", ".py", ".zip"):
-            found[entry.stem if entry.is_file() else entry.name] = entry
+        if entry.suffix in (".ipynb", ".py") and not entry.is_dir():
+            named = [a for a in known if a in entry.stem]
+            chosen = named[0] if len(named) == 1 else assignment
+            problem = None
+            if chosen is None:
+                problem = (
+                    f"{entry.name}: which assignment is it? Name the file after one (e.g. "
+                    f"{entry.stem}_{known[0] if known else 'a01_topic'}{entry.suffix}) or pass --assignment"
+                )
+            found[entry.stem] = Student(entry.stem, entry, chosen, problem)
+        elif entry.is_dir() or entry.suffix == ".zip":
+            found[entry.stem if entry.suffix == ".zip" else entry.name] = Student(
+                entry.stem if entry.suffix == ".zip" else entry.name, entry
+            )
     return found
+
+
+def grader_fingerprint(extra: list[str] | tuple[str, ...] = ()) -> str:
+    """A hash of what decides a grade besides the submission: the suites and harness, the reference
+    solutions and the options. Changing any of them regrades everyone."""
+    digest = hashlib.sha256(json.dumps(list(extra)).encode())
+    for path in sorted([*(REPO / "autograder").rglob("*.py"), *(REPO / "solutions").glob("a[0-9][0-9]_*.py")]):
+        digest.update(path.relative_to(REPO).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def content_hash(student: Student, grader: str) -> str:
+    """What a regrade depends on: the student's files (the bytes of the files grading reads, never
+    following links), their assignment, and :func:`grader_fingerprint`."""
+    digest = hashlib.sha256(f"{grader}|{student.assignment}".encode())
+    source = student.source
+    files = [source]
+    if source.is_dir():
+        files = sorted(p for p in source.iterdir() if ASSIGNMENT_FILE.fullmatch(p.name))
+    for path in files:
+        digest.update(path.name.encode() + b"\0")
+        with contextlib.suppress(OSError):  # a link or an unreadable file: grading reports it
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+            try:
+                if stat.S_ISREG(os.fstat(fd).st_mode):
+                    while chunk := os.read(fd, _CHUNK):
+                        digest.update(chunk)
+            finally:
+                os.close(fd)
+        digest.update(b"\0")
+    return digest.hexdigest()
 
 
 # A student's .zip is hostile until proven otherwise: only the files grading needs are extracted,
@@ -235,8 +310,19 @@ class GradingPool:
                 process.close()
 
 
-def grade_one(name: str, source: Path, out: Path, *, pool: GradingPool, timeout: float, extra: list[str]) -> Outcome:
-    """Grade one student with a warm grading process of ``pool``; never raises."""
+def grade_one(
+    name: str,
+    source: Path,
+    out: Path,
+    *,
+    pool: GradingPool,
+    timeout: float,
+    extra: list[str],
+    assignment: str | None = None,
+) -> Outcome:
+    """Grade one student with a warm grading process of ``pool``; never raises.
+
+    ``assignment``: a single file's assignment (see :func:`students`)."""
     folder = out / name
     folder.mkdir(parents=True, exist_ok=True)
     results = folder / "results.json"
@@ -245,19 +331,43 @@ def grade_one(name: str, source: Path, out: Path, *, pool: GradingPool, timeout:
         return Outcome(name, status=f"error: {source.name} is a symbolic link; submit the files themselves")
     try:
         submission = _unpack(source, folder)
+        if submission.is_dir() and not _assignment_files(submission):
+            return Outcome(name, status=f"error: {no_assignment_file(source)}")
         start = time.perf_counter()
-        code, warm = pool.grade(command.pytest_args(submission, results, *extra), folder / "grader.log", timeout)
+        args = command.pytest_args(submission, results, *extra, assignment=assignment)
+        code, warm = pool.grade(args, folder / "grader.log", timeout)
         seconds = time.perf_counter() - start
     except TimeoutError:
         return Outcome(name, status=f"error: grading took more than {timeout:g} s")
     except EOFError:
         return Outcome(name, status="error: the grading process died (see grader.log)")
-    except (OSError, zipfile.BadZipFile) as exc:
+    except zipfile.BadZipFile as exc:
+        return Outcome(name, status=f"error: {source.name} cannot be read as a zip ({exc})")
+    except OSError as exc:
         return Outcome(name, status=f"error: {type(exc).__name__}: {exc}")
     except ValueError as exc:  # mostly a zip _unpack refused, with a message written for the TA
         return Outcome(name, status=f"error: {exc}")
+    return finish(name, folder, code, seconds, warm)
+
+
+def no_assignment_file(source: Path) -> str:
+    return f"{source.name} holds no assignment file ({', '.join(command.assignments())}; .py or .ipynb)"
+
+
+def _assignment_files(folder: Path) -> list[Path]:
+    known = set(command.assignments())
+    return [p for p in folder.iterdir() if ASSIGNMENT_FILE.fullmatch(p.name) and p.stem in known]
+
+
+def finish(name: str, folder: Path, code: int, seconds: float, warm: bool) -> Outcome:
+    """The outcome of a grading run that left ``folder/results.json`` (or did not) with exit ``code``."""
+    results = folder / "results.json"
     if not results.exists():
-        return Outcome(name, status=f"error: the grader exited with code {code} and wrote no results")
+        return Outcome(name, status=f"error: the grader exited with code {code} and wrote no results (see grader.log)")
+    graded = json.loads(results.read_text())
+    if code not in (0, 1) or not graded.get("tests"):  # 0: all passed, 1: some failed; else nothing graded
+        reason = str(graded.get("output") or "").strip().splitlines()
+        return Outcome(name, status=f"error: {reason[0] if reason else f'the grader exited with code {code}'}")
     outcome = summarize(name, folder)
     outcome.seconds, outcome.warm = seconds, warm
     return outcome
@@ -267,19 +377,24 @@ def summarize(name: str, folder: Path) -> Outcome:
     """Scores from a student's results.json; writes their feedback.md."""
     results = json.loads((folder / "results.json").read_text())
     scores: dict[str, float] = defaultdict(float)
+    maximum: dict[str, float] = defaultdict(float)
     for test in results["tests"]:
         scores[test["tags"][0]] += test["score"]
+        maximum[test["tags"][0]] += test["max_score"]
     (folder / "feedback.md").write_text(feedback(name, results))
     diagnoses = {
         (test["tags"][1], str(extra["diagnosis"]), str(extra.get("explanation", "")))
         for test in results["tests"]
         if isinstance(extra := test.get("extra_data"), dict) and extra.get("diagnosis")
     }
-    return Outcome(name, dict(scores), float(results["score"]), diagnoses=diagnoses)
+    return Outcome(name, dict(scores), float(results["score"]), diagnoses=diagnoses, maximum=dict(maximum))
 
 
 def feedback(name: str, results: dict) -> str:
-    """What failed and why, in the words the tests wrote for students (no hidden answers)."""
+    """What failed and why, in the words the tests wrote for students (no hidden answers).
+
+    An assignment that could not be graded at all (its file missing, refused or not importing)
+    is one line with the reason, not one block per test."""
     lines = [f"# Feedback for {name}", "", results.get("output", ""), ""]
     by_assignment: dict[str, list[dict]] = defaultdict(list)
     for test in results["tests"]:
@@ -288,15 +403,20 @@ def feedback(name: str, results: dict) -> str:
         got = sum(t["score"] for t in tests)
         out_of = sum(t["max_score"] for t in tests)
         lines += [f"## {assignment}: {got:g} / {out_of:g}", ""]
+        if all((t.get("extra_data") or {}).get("unavailable") for t in tests):
+            reason = next((t["output"] for t in tests if "(the whole message is under" not in t["output"]), "")
+            lines += [_one_paragraph(reason) or "Not graded.", ""]
+            continue
         for test in tests:
             if test["status"] != "passed":
                 name_only = test["name"].split("::")[-1]
+                fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", test["output"])), default=0))
                 lines += [
                     f"### {name_only} (0 / {test['max_score']:g}, {test['tags'][2]})",
                     "",
-                    "```",
+                    fence,
                     test["output"],
-                    "```",
+                    fence,
                     "",
                 ]
         if got == out_of:
@@ -304,13 +424,26 @@ def feedback(name: str, results: dict) -> str:
     return "\n".join(lines)
 
 
-def write_csv(outcomes: list[Outcome], path: Path) -> None:
-    assignments = sorted({a for o in outcomes for a in o.scores})
+def _one_paragraph(text: str) -> str:
+    """A missing file's message fits one line; an import error keeps its traceback, fenced."""
+    text = text.strip()
+    if "\n" not in text:
+        return text
+    fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", text)), default=0))
+    return f"{fence}\n{text}\n{fence}"
+
+
+def write_csv(outcomes: list[Outcome], path: Path, assignments: list[str] | None = None) -> None:
+    """grades.csv: a row per student (points per assignment, total, status), then a ``max`` row with
+    each assignment's possible points (its student cell is empty: no folder can be named so)."""
+    assignments = sorted({*(assignments or []), *(a for o in outcomes for a in o.scores)})
+    maximum = {a: max((o.maximum.get(a, 0.0) for o in outcomes), default=0.0) for a in assignments}
     with path.open("w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["student", *assignments, "total", "status"])
         for o in sorted(outcomes, key=lambda o: o.student):
             writer.writerow([o.student, *(f"{o.scores.get(a, 0):g}" for a in assignments), f"{o.total:g}", o.status])
+        writer.writerow(["", *(f"{maximum[a]:g}" for a in assignments), f"{sum(maximum.values()):g}", "max"])
 
 
 def write_misconceptions(outcomes: list[Outcome], path: Path) -> list[tuple[str, str, str, int]]:
@@ -351,23 +484,31 @@ def plot_misconceptions(rows: list[tuple[str, str, str, int]], path: Path, top: 
 
 
 def plot(outcomes: list[Outcome], path: Path) -> bool:
-    """Histogram of totals and mean points per assignment; False when matplotlib is missing."""
+    """Histogram of totals (students on an integer axis) and each assignment's mean as a percentage
+    of its maximum (assignments differ in points); False when matplotlib is missing."""
     try:
         import matplotlib
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
+        from matplotlib.ticker import MaxNLocator
     except ImportError:
         return False
     graded = [o for o in outcomes if o.status == "ok"]
     assignments = sorted({a for o in graded for a in o.scores})
+    maximum = {a: max((o.maximum.get(a, 0.0) for o in graded), default=0.0) for a in assignments}
     figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
     left.hist([o.total for o in graded], bins=min(20, max(5, len(graded))), color="#4c72b0")
     left.set(title=f"Total points ({len(graded)} students)", xlabel="points", ylabel="students")
-    means = [sum(o.scores.get(a, 0) for o in graded) / max(1, len(graded)) for a in assignments]
-    right.bar(range(len(assignments)), means, color="#55a868")
+    left.yaxis.set_major_locator(MaxNLocator(integer=True))
+    means = [
+        100 * sum(o.scores.get(a, 0) for o in graded) / max(1, len(graded)) / maximum[a] if maximum[a] else 0.0
+        for a in assignments
+    ]
+    bars = right.bar(range(len(assignments)), means, color="#55a868")
+    right.bar_label(bars, fmt="%.0f%%", fontsize=8)
     right.set_xticks(range(len(assignments)), [a.split("_")[0] for a in assignments])
-    right.set(title="Mean points per assignment", ylabel="points")
+    right.set(title="Mean score per assignment", ylabel="% of the assignment's points", ylim=(0, 105))
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)
@@ -375,32 +516,92 @@ def plot(outcomes: list[Outcome], path: Path) -> bool:
 
 
 def grade_all(
-    submissions: Path, out: Path, *, jobs: int = 2, force: bool = False, timeout: float = 1800, extra: list[str] = ()
+    submissions: Path,
+    out: Path,
+    *,
+    jobs: int = 2,
+    force: bool | list[str] = False,
+    timeout: float = 1800,
+    extra: list[str] | tuple[str, ...] = (),
+    assignment: str | None = None,
+    scheduler: str | None = None,
 ) -> list[Outcome]:
+    """Grade every student of ``submissions`` into ``out``; see the module docstring.
+
+    ``force``: True regrades everyone, a list regrades those students (others only if changed).
+    ``scheduler``: a ``dask.distributed`` scheduler's address; students are graded on its workers.
+    Raises FileNotFoundError / NotADirectoryError (one line) for a bad folder, ValueError for a
+    ``force`` naming no student, OSError when the scheduler cannot be reached.
+    """
+    everyone = students(submissions, assignment)
+    if isinstance(force, list | tuple) and (unknown := sorted(set(force) - set(everyone))):
+        raise ValueError(f"--force names no student of {submissions}: {', '.join(unknown)}")
     out.mkdir(parents=True, exist_ok=True)
-    everyone = students(submissions)
-    outcomes, todo = [], {}
-    for name, source in everyone.items():
-        if not force and (out / name / "results.json").exists():
-            outcomes.append(summarize(name, out / name))
+    grader = grader_fingerprint(extra)
+    outcomes, todo, hashes = [], {}, {}
+    for name, student in everyone.items():
+        hashes[name] = content_hash(student, grader)
+        if student.problem is not None:
+            outcomes.append(Outcome(name, status=f"error: {student.problem}"))
+        elif _unchanged(out / name, hashes[name]) and not (force is True or (force and name in force)):
+            outcome = summarize(name, out / name)
+            outcome.skipped = True
+            outcomes.append(outcome)
         else:
-            todo[name] = source
-    columns = [TextColumn("grading"), BarColumn(), TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn()]
-    with Progress(*columns, TextColumn("ETA"), TimeRemainingColumn()) as progress:
-        task = progress.add_task("grading", total=len(todo))
-        graders = GradingPool(jobs)
-        try:
-            with ThreadPoolExecutor(max_workers=max(1, jobs)) as threads:
-                futures = [
-                    threads.submit(grade_one, n, s, out, pool=graders, timeout=timeout, extra=list(extra))
-                    for n, s in todo.items()
-                ]
-                for future in as_completed(futures):
-                    outcomes.append(future.result())
-                    progress.advance(task)
-        finally:
-            graders.close()
-    write_csv(outcomes, out / "grades.csv")
+            todo[name] = student
+    if todo:
+        columns = [TextColumn("grading"), BarColumn(), TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn()]
+        with Progress(*columns, TextColumn("ETA"), TimeRemainingColumn()) as progress:
+            task = progress.add_task("grading", total=len(todo))
+            if scheduler is None:
+                graded = _grade_locally(todo, out, jobs=jobs, timeout=timeout, extra=list(extra))
+            else:
+                from autograder import cluster
+
+                graded = cluster.grade(todo, out, scheduler=scheduler, timeout=timeout, extra=list(extra))
+            for outcome in graded:
+                outcomes.append(outcome)
+                if outcome.status == "ok":
+                    (out / outcome.student / "graded.json").write_text(json.dumps({"hash": hashes[outcome.student]}))
+                else:
+                    (out / outcome.student / "graded.json").unlink(missing_ok=True)  # tried again next run
+                progress.advance(task)
+    write_csv(outcomes, out / "grades.csv", command.assignments())
     plot(outcomes, out / "scores.png")
     plot_misconceptions(write_misconceptions(outcomes, out / "misconceptions.csv"), out / "misconceptions.png")
     return outcomes
+
+
+def _unchanged(folder: Path, digest: str) -> bool:
+    """Graded before, successfully, from the very same files, suites and options."""
+    try:
+        return json.loads((folder / "graded.json").read_text())["hash"] == digest and (folder / "results.json").exists()
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def _grade_locally(todo: dict[str, Student], out: Path, *, jobs: int, timeout: float, extra: list[str]):
+    """Outcomes as they finish, graded by ``jobs`` warm grading processes on this machine."""
+    graders = GradingPool(jobs)
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as threads:
+            futures = [
+                threads.submit(
+                    grade_one, n, s.source, out, pool=graders, timeout=timeout, extra=extra, assignment=s.assignment
+                )
+                for n, s in todo.items()
+            ]
+            for future in as_completed(futures):
+                yield future.result()
+    finally:
+        graders.close()
+
+
+def summary(outcomes: list[Outcome]) -> str:
+    """``graded 3, skipped 2 (unchanged), failed 1`` and one line per failed student."""
+    failed = sorted((o for o in outcomes if o.status != "ok"), key=lambda o: o.student)
+    skipped = sum(o.skipped for o in outcomes if o.status == "ok")
+    graded = len(outcomes) - len(failed) - skipped
+    lines = [f"{len(outcomes)} students: graded {graded}, skipped {skipped} (unchanged), failed {len(failed)}"]
+    lines += [f"  {o.student}: {o.status.removeprefix('error: ')}" for o in failed]
+    return "\n".join(lines)

@@ -171,6 +171,13 @@ def expect_like_cpu(
         fail(f"{what} is {describe(got)} with inputs on {wanted}, but {describe(on_cpu)} on the CPU", call)
 
 
+# The device tests of this test that passed only because the student's code raised the same error
+# on both devices. The plugin reads and clears it after each test: such a pass stands only if one of
+# that function's correctness tests passed (the function works somewhere); code that raises for
+# every input earns no device points (autograder.plugin, "settle").
+RAISED_ON_BOTH: list[str] = []
+
+
 class Raised:
     """What a device test's call raised (not NotImplementedError): compared, not re-raised, when the
     student's code raises the same on both devices (a correctness mistake, not a device one)."""
@@ -184,8 +191,8 @@ class Raised:
 
 def on_cpu_first(run: Callable[[], Any]) -> Any:
     """``run()``, the CPU half of a device test, or :class:`Raised` when the student's code raises
-    (an unimplemented stub still fails the test). A None result fails the test: a body left as
-    ``pass`` has no device behaviour to judge."""
+    (a stub or a missing function still fails the test). A None result fails the test: a body left
+    as ``pass`` has no device behaviour to judge."""
     try:
         result = run()
     except remote.StudentError as err:
@@ -205,6 +212,7 @@ def on_device(run: Callable[[], Any], on_cpu: Any) -> Any:
         return run()
     except remote.StudentError as err:
         if isinstance(on_cpu, Raised) and not err.not_implemented and err.type_name == on_cpu.err.type_name:
+            RAISED_ON_BOTH.append(f"{err.call} raised {err.type_name} on the CPU and on the device")
             return Raised(err)
         raise
 

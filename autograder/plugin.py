@@ -31,7 +31,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from autograder import sandbox, scores
+from autograder import checks, sandbox, scores
 from autograder.remote import AssignmentUnavailable, GradingFeedback, Remote, Worker, new_private_folder, zygote_for
 from autograder.simcuda.build import SimulatedCudaUnavailable
 from autograder.submission import Submission
@@ -53,6 +53,9 @@ class TestInfo:
     feedback: str = ""
     diagnosis: str | None = None  # the known mistake a wrong value matched (autograder.mistakes)
     explanation: str | None = None
+    unavailable: bool = False  # the assignment's file is missing, refused or does not import
+    raised_on_both: str | None = None  # a device pass from the same error on both devices (see settle)
+    returned: frozenset[str] = frozenset()  # the submission's functions that returned normally in this test
 
 
 class GradingRun:
@@ -66,7 +69,9 @@ class GradingRun:
         # lives in a folder only the grading user can enter, removed when the run ends.
         self.private = new_private_folder()
         try:
-            self.submission = Submission(Path(option.submission) if option.submission else default, self.private)
+            self.submission = Submission(
+                Path(option.submission) if option.submission else default, self.private, option.assignment
+            )
         except BaseException:
             shutil.rmtree(self.private, ignore_errors=True)
             raise
@@ -75,6 +80,8 @@ class GradingRun:
         self.import_timeout: float = option.import_timeout
         self.memory_bytes = int(option.worker_memory_mb * 2**20)
         self.results_path: str | None = option.results
+        self.visibility: str = option.visibility
+        self.error: str | None = None  # why this run graded nothing (written to results.json's output)
         self.unavailable: dict[str, str] = {}  # assignment -> the test whose feedback explains why
         self.tests: list[TestInfo] = []
         self.started = time.time()
@@ -143,9 +150,24 @@ def pytest_configure(config: pytest.Config) -> None:
             "which registers them with pytest before any conftest is read"
         )
     try:
-        config.stash[RUN] = GradingRun(config)
+        config.stash[RUN] = run = GradingRun(config)
     except (FileNotFoundError, ValueError) as exc:
+        _write_error(config.option.results, str(exc))
         raise pytest.UsageError(str(exc)) from None
+    missing = sandbox.limitations()
+    if config.option.require_sandbox and missing:
+        run.error = (
+            "The autograder could not isolate student code on this machine, so it graded nothing "
+            f"(--require-sandbox): {missing}. Your score is not final: please tell the course staff."
+        )
+        _write_error(run.results_path, run.error)
+        raise pytest.UsageError(run.error)
+
+
+def _write_error(path: str | None, message: str) -> None:
+    """results.json for a run that could not grade: no test, the reason in the output."""
+    if path:
+        Path(path).write_text(json.dumps(scores.error_results(message), indent=2))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -159,7 +181,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     suites = {getattr(item.module, "ASSIGNMENT", None) for item in items if isinstance(item, pytest.Function)}
     if run.submission.only is not None and run.submission.only not in suites:
         known = ", ".join(sorted(s for s in suites if s))
-        raise pytest.UsageError(f"{run.submission.path.name} is not an assignment of this course ({known})")
+        what = config.option.assignment or run.submission.path.name
+        run.error = f"{what} is not an assignment of this course ({known})"
+        if not config.option.assignment:
+            run.error += ": name the file after its assignment, or pass --assignment aNN_topic"
+        raise pytest.UsageError(run.error)
     kept, dropped = [], []
     for item in items:
         assignment = getattr(getattr(item, "module", None), "ASSIGNMENT", None)
@@ -189,8 +215,9 @@ def _start_zygotes(items: list[pytest.Item]) -> None:
     """Start every zygote the run will need now, side by side: each spends seconds importing torch
     (and transformers), which then overlaps with the others and with the first tests."""
     needed = set()
+    submitted = items[0].config.stash[RUN].submission.found if items else set()
     for item in items:
-        if INFO in item.stash:
+        if INFO in item.stash and item.stash[INFO].assignment in submitted:  # no file: its tests need no zygote
             needed.add((_simulates(item.stash[INFO]), tuple(getattr(item.module, "PRELOAD", ()))))
     for simulate, preload in sorted(needed):
         try:
@@ -294,14 +321,19 @@ def rng(request: pytest.FixtureRequest) -> torch.Generator:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
     report = yield
     info = item.stash.get(INFO, None)
+    raised_on_both = list(checks.RAISED_ON_BOTH)
+    checks.RAISED_ON_BOTH.clear()
     if info is None or report.when == "teardown":
         return report
+    if report.when == "call" and (worker := item.stash.get(WORKER, None)) is not None:
+        info.returned = frozenset(worker.returned)
     if report.skipped:
         info.status, info.feedback = "skipped", _skip_reason(report)
     elif report.failed:
         info.status = "failed"
         failure = call.excinfo.value if call.excinfo is not None else None
         if isinstance(failure, AssignmentUnavailable):
+            info.unavailable = True
             info.feedback = item.config.stash[RUN].explain_once(info, str(failure))
             report.longrepr = info.feedback
             return report
@@ -312,6 +344,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
             report.longrepr = info.feedback
     elif report.when == "call":
         info.status = "passed"
+        info.raised_on_both = raised_on_both[0] if raised_on_both else None
         printed = _printed(item.stash.get(WORKER, None))
         info.feedback = printed.strip()  # warnings and prints stay visible on a pass too
     return report
@@ -343,10 +376,26 @@ def _skip_reason(report: pytest.TestReport) -> str:
     return longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
 
 
+def settle(tests: list[TestInfo]) -> None:
+    """A device test passed because the student's code raised the same error on both devices stands
+    only if that function returned a result somewhere in this run: an error on some inputs is a
+    correctness mistake (one mistake, one kind), but code that raises for every input has shown no
+    device behaviour and must not collect device points. Decided from this run's own outcomes."""
+    working = {(t.assignment, name) for t in tests for name in t.returned}
+    for test in tests:
+        if test.status == "passed" and test.raised_on_both and (test.assignment, test.function) not in working:
+            test.status = "failed"
+            test.feedback = (
+                f"{test.raised_on_both}, and it never returned a result in any test: device points need a "
+                "function that returns one. Fix that error first (the correctness tests show it)."
+            )
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
     run = config.stash.get(RUN, None)
     if run is None or not run.tests:
         return
+    settle(run.tests)
     terminalreporter.section("grade")
     terminalreporter.write(scores.table(run.tests))
     terminalreporter.write_line(f"Hidden inputs drawn from grade seed {run.seed} (replay: --grade-seed {run.seed}).")
@@ -358,5 +407,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     run = session.config.stash.get(RUN, None)
     if run is None or not run.results_path:
         return
-    results = scores.gradescope_results(run.tests, seed=run.seed, seconds=time.time() - run.started)
+    if run.error:
+        _write_error(run.results_path, run.error)
+        return
+    settle(run.tests)
+    results = scores.gradescope_results(
+        run.tests, seed=run.seed, seconds=time.time() - run.started, visibility=run.visibility
+    )
     Path(run.results_path).write_text(json.dumps(results, indent=2))

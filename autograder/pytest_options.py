@@ -32,6 +32,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--call-timeout", type=float, default=10.0, help="seconds one call to student code may take")
     group.addoption("--import-timeout", type=float, default=30.0, help="seconds importing a submission may take")
     group.addoption("--worker-memory-mb", type=float, default=4096, help="memory a worker may map beyond torch")
+    group.addoption(
+        "--assignment",
+        help="grade this assignment only (aNN_topic); a single-file submission is taken as it, whatever its name",
+    )
+    group.addoption(
+        "--visibility",
+        default="visible",
+        choices=("visible", "after_due_date", "after_published", "hidden"),
+        help="when students see each test in results.json (Gradescope's visibility; default visible)",
+    )
+    group.addoption(
+        "--require-sandbox",
+        action="store_true",
+        help="refuse to grade (an error result naming the missing layer) unless every sandbox layer is enforced",
+    )
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -4,6 +4,7 @@ The repository is an nbgrader course folder, with nbgrader's default layout::
 
     solutions/aNN_topic.py              the single source of truth (written by the instructor)
     source/aNN_topic/aNN_topic.ipynb    built here from it (generated, not committed)
+    source/.release-stamps.json         what each release notebook was generated from (see update)
     release/aNN_topic/aNN_topic.ipynb   what students get, written by nbgrader (committed)
     gradebook.db                        nbgrader's database: it keeps the hidden test cells
     submitted/<student>/aNN_topic/      collected notebooks, for ``nbgrader autograde aNN_topic``
@@ -28,15 +29,21 @@ with ``pytest autograder`` about what a function is worth.
 from __future__ import annotations
 
 import ast
+import contextlib
+import hashlib
 import json
 import os
+import sqlite3
 import subprocess
+import sys
 import tempfile
+import time
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from autograder import hidden_cell
+from autograder import hidden_cell, stubs
 from autograder.command import pytest_command
 from autograder.stubs import BEGIN, END
 
@@ -212,19 +219,33 @@ def _code(
     }
 
 
-def write_sources(solutions: Path, course: Path) -> list[Path]:
-    """``course/source/aNN_topic/aNN_topic.ipynb`` for every solution file; returns the notebooks."""
+def source_texts(solutions: Path) -> dict[str, str]:
+    """assignment -> the text of its source notebook, for every ``aNN_*.py`` in ``solutions``."""
     points = suite_points(solutions)
-    written = []
+    texts = {}
     for solution in sorted(solutions.glob("a[0-9][0-9]_*.py")):
         if solution.stem not in points:
             raise ValueError(f"{solution.name} has no hidden suite (autograder/test_{solution.stem}.py)")
         notebook = source_notebook(solution, points[solution.stem])
-        target = course / "source" / solution.stem / f"{solution.stem}.ipynb"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n")
-        written.append(target)
-    return written
+        texts[solution.stem] = json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
+    return texts
+
+
+def source_path(course: Path, assignment: str) -> Path:
+    return course / "source" / assignment / f"{assignment}.ipynb"
+
+
+def release_path(course: Path, assignment: str) -> Path:
+    return course / "release" / assignment / f"{assignment}.ipynb"
+
+
+def _write_if_changed(target: Path, text: str) -> Path | None:
+    """Write ``text`` to ``target`` unless it holds it already; ``target`` when it was written."""
+    if target.is_file() and target.read_bytes() == text.encode():
+        return None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(text.encode())
+    return target
 
 
 # -- nbgrader ----------------------------------------------------------------------------------------
@@ -240,10 +261,21 @@ def configure_nbgrader(c: Any) -> None:
       Python ``...Warning:`` line) are dropped too. A student's cell may run for minutes.
     - nbgrader's feedback shows the autograded notebook, hidden tests included (nbgrader#917):
       feedback clears them first.
+    - nbgrader's log says only what matters: no checksum warning for a test cell handed in as it
+      was released (nbgrader#1961), no unrecognised ``display_data_priority`` in feedback, no
+      SQLAlchemy warning about a new submission (:mod:`autograder.nbgrader_grades`,
+      :func:`quiet_nbgrader`). A student's change to a read-only or test cell is still reported.
     """
     c.Execute.timeout = 1800
     # What replaces a solution region: the grader's feedback then reads "... not implemented yet".
     c.ClearSolutions.code_stub = {"python": '# YOUR CODE HERE\nraise NotImplementedError("not implemented yet")'}
+    c.Autograde.sanitize_preprocessors = [  # nbgrader's, with OverwriteCells replaced (see above)
+        "nbgrader.preprocessors.ClearOutput",
+        "nbgrader.preprocessors.DeduplicateIds",
+        "nbgrader.preprocessors.OverwriteKernelspec",
+        "autograder.nbgrader_grades.RestoreHiddenTests",
+        "nbgrader.preprocessors.CheckCellMetadata",
+    ]
     c.Autograde.autograde_preprocessors = [
         "autograder.nbgrader_grades.SuiteGrades",  # instead of nbgrader's Execute: see above
         "nbgrader.preprocessors.IgnorePattern",
@@ -257,9 +289,25 @@ def configure_nbgrader(c: Any) -> None:
     c.IgnorePattern.pattern = r"(?m)^(\[W[ 0-9]|.*\b\w*Warning: )"
     c.GenerateFeedback.preprocessors = [
         "nbgrader.preprocessors.GetGrades",
-        "nbgrader.preprocessors.ClearHiddenTests",
+        "autograder.nbgrader_grades.FeedbackClearHiddenTests",
         "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
     ]
+    quiet_nbgrader()
+
+
+# SQLAlchemy 2 warns while nbgrader 0.9's Gradebook.add_submission builds a new submission: reading
+# ``submission.assignment.notebooks`` autoflushes the session before nbgrader adds the submission to
+# it, after that loop. Nothing is lost (the rows are added and committed right after) and nothing a
+# student sends is involved: the message names nbgrader's own classes, raised from nbgrader.api.
+SUBMISSION_AUTOFLUSH = (
+    r"Object of type <Submitted(Assignment|Notebook)> not in session, "
+    r"add operation along '(Assignment|Student|Notebook)\.submissions' will not proceed"
+)
+
+
+def quiet_nbgrader() -> None:
+    """Silence nbgrader's SQLAlchemy warnings about a new submission, and those only."""
+    warnings.filterwarnings("ignore", message=SUBMISSION_AUTOFLUSH, module=r"nbgrader\.api\Z")
 
 
 def generate_release(course: Path, assignments: list[str]) -> None:
@@ -276,10 +324,134 @@ def generate_release(course: Path, assignments: list[str]) -> None:
 
 
 def build(solutions: Path, course: Path) -> list[Path]:
-    """Source notebooks, then the nbgrader release; returns the release notebooks."""
-    notebooks = write_sources(solutions, course)
-    generate_release(course, [n.stem for n in notebooks])
-    return [course / "release" / n.stem / n.name for n in notebooks]
+    """Source notebooks, then the nbgrader release of every assignment; returns the release notebooks."""
+    return update(solutions, course, force=True).releases
+
+
+# -- an incremental release ------------------------------------------------------------------------
+# generate_assignment writes the same bytes from the same source notebook (with the same nbgrader
+# and course config), so a release notebook is regenerated only when its stamp no longer holds: the
+# hashes of the source notebook and of the release notebook nbgrader wrote from it, the gradebook's
+# record of that notebook, and the tools. The stamps live in source/ (not committed, like the rest
+# of it), which nbgrader reads only for its folders.
+STAMPS = ".release-stamps.json"
+
+
+@dataclass
+class Update:
+    """What :func:`update` did: the files whose content changed, out of ``files`` it keeps."""
+
+    changed: list[Path]
+    files: int
+    generated: list[str]  # assignments nbgrader regenerated
+    releases: list[Path]  # every release notebook
+
+
+def update(solutions: Path, course: Path, *, force: bool = False) -> Update:
+    """Write ``course/source/`` and regenerate the release notebooks whose stamp no longer holds.
+
+    ``force``: regenerate them all. The result is byte for byte what a full regeneration writes.
+    Raises ImportError when nbgrader is needed and missing.
+    """
+    texts = source_texts(solutions)
+    stamps = _read_stamps(course)
+    tools = _tools()
+    changed: list[Path] = []
+    todo = []
+    for assignment, text in texts.items():
+        if _write_if_changed(source_path(course, assignment), text):
+            changed.append(source_path(course, assignment))
+        if force or stamps.get(assignment) != _stamp(course, assignment, text, tools):
+            todo.append(assignment)
+    if todo:
+        before = {assignment: _file_sha(release_path(course, assignment)) for assignment in todo}
+        stamps = {name: stamp for name, stamp in stamps.items() if name in texts and name not in todo}
+        _write_stamps(course, stamps)  # a run that fails now leaves no stamp for what it was redoing
+        generate_release(course, todo)
+        for assignment in todo:
+            if _file_sha(release_path(course, assignment)) != before[assignment]:
+                changed.append(release_path(course, assignment))
+            stamps[assignment] = _stamp(course, assignment, texts[assignment], tools)
+        _write_stamps(course, stamps)
+    return Update(changed, 2 * len(texts), todo, [release_path(course, a) for a in texts])
+
+
+def _stamp(course: Path, assignment: str, text: str, tools: str) -> dict[str, str | None]:
+    return {
+        "source": _sha(text.encode()),
+        "release": _file_sha(release_path(course, assignment)),
+        "gradebook": _gradebook_digest(course, assignment),
+        "tools": tools,
+    }
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _file_sha(path: Path) -> str | None:
+    return _sha(path.read_bytes()) if path.is_file() else None
+
+
+def _read_stamps(course: Path) -> dict[str, dict]:
+    try:
+        stamps = json.loads((course / "source" / STAMPS).read_text())
+    except (OSError, ValueError):
+        return {}
+    return stamps if isinstance(stamps, dict) else {}
+
+
+def _write_stamps(course: Path, stamps: dict[str, dict]) -> None:
+    target = course / "source" / STAMPS
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(stamps, indent=1, sort_keys=True) + "\n")
+
+
+def _tools() -> str:
+    """What besides the source decides generate_assignment's output: the versions and the config."""
+    from importlib import metadata
+
+    versions = {}
+    for package in ("nbgrader", "nbconvert", "nbformat", "traitlets"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = None
+    try:
+        from traitlets.config import Config
+    except ImportError:
+        return _sha(json.dumps(versions).encode())
+    config = Config()
+    configure_nbgrader(config)
+    return _sha((json.dumps(versions, sort_keys=True) + repr(config)).encode())
+
+
+def _gradebook_digest(course: Path, assignment: str) -> str | None:
+    """The gradebook's record of the assignment's notebook (cells, sources, points); None without one."""
+    database = course / "gradebook.db"
+    if not database.is_file():
+        return None
+    where = (
+        "JOIN notebook n ON {}.notebook_id = n.id JOIN assignment a ON n.assignment_id = a.id "
+        "WHERE a.name = ? AND n.name = ?"
+    )
+    try:
+        with contextlib.closing(sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True)) as connection:
+            sources = connection.execute(
+                "SELECT s.name, s.cell_type, s.locked, s.source, s.checksum FROM source_cell s "
+                + where.format("s")
+                + " ORDER BY s.name",
+                (assignment, assignment),
+            ).fetchall()
+            cells = connection.execute(
+                "SELECT b.name, b.type, g.max_score FROM base_cell b LEFT JOIN grade_cells g ON g.id = b.id "
+                + where.format("b")
+                + " ORDER BY b.name, b.type",
+                (assignment, assignment),
+            ).fetchall()
+    except sqlite3.Error:
+        return None
+    return _sha(json.dumps([sources, cells]).encode()) if sources else None
 
 
 # -- staleness -------------------------------------------------------------------------------------
@@ -299,16 +471,94 @@ def fingerprint(notebook: dict[str, Any]) -> list[tuple]:
 
 def stale_release(solutions: Path, release: Path) -> list[str]:
     """Release notebooks missing or different from a fresh build (needs nbgrader)."""
-    with tempfile.TemporaryDirectory() as scratch:
-        built = build(solutions, Path(scratch))
-        stale = []
-        for notebook in built:
-            committed = release / notebook.parent.name / notebook.name
-            if not committed.exists() or fingerprint(json.loads(committed.read_text())) != fingerprint(
-                json.loads(notebook.read_text())
-            ):
-                stale.append(f"release/{notebook.parent.name}/{notebook.name}")
+    texts = source_texts(solutions)
+    return _stale_by_building(texts, list(texts), release)
+
+
+def stale_files(solutions: Path, assignments: Path, course: Path) -> list[str]:
+    """Stubs and release notebooks that ``python -m autograder release`` would change.
+
+    A release notebook that nbgrader wrote from the very source notebook the solutions give now
+    (its stamp says so, and the tools are the same) is up to date without running nbgrader; the
+    others are compared with a fresh build. Raises ImportError when that needs nbgrader and it is
+    missing.
+    """
+    stale = [f"assignments/{name}" for name in stubs.stale_stubs(solutions, assignments)]
+    texts = source_texts(solutions)
+    stamps = _read_stamps(course)
+    tools = _tools()
+    unsure = []
+    for assignment, text in texts.items():
+        stamp = stamps.get(assignment, {})
+        released = _file_sha(release_path(course, assignment))
+        fresh = {"source": _sha(text.encode()), "release": released, "tools": tools}
+        if released is None or any(stamp.get(key) != value for key, value in fresh.items()):
+            unsure.append(assignment)
+    if unsure:
+        stale += _stale_by_building(texts, unsure, course / "release")
     return stale
+
+
+def _stale_by_building(texts: dict[str, str], assignments: list[str], release: Path) -> list[str]:
+    with tempfile.TemporaryDirectory() as scratch:
+        course = Path(scratch)
+        for assignment in assignments:
+            _write_if_changed(source_path(course, assignment), texts[assignment])
+        generate_release(course, assignments)
+        stale = []
+        for assignment in assignments:
+            built, committed = release_path(course, assignment), release / assignment / f"{assignment}.ipynb"
+            if not committed.exists() or fingerprint(json.loads(committed.read_text())) != fingerprint(
+                json.loads(built.read_text())
+            ):
+                stale.append(f"release/{assignment}/{assignment}.ipynb")
+    return stale
+
+
+# -- the command -----------------------------------------------------------------------------------
+def run(solutions: Path, assignments: Path, course: Path, check: bool = False) -> int:
+    """``python -m autograder release [--check]``: print what changed (or is stale) and the time taken.
+
+    Returns the exit code: 1 when ``check`` finds a stale file or nbgrader is missing.
+    """
+    started = time.perf_counter()
+    try:
+        if check:
+            stale = stale_files(solutions, assignments, course)
+        else:
+            written = stubs.write_stubs(solutions, assignments)
+            done = update(solutions, course)
+    except ImportError:
+        print("nbgrader is not installed, so release/ was not built: pip install -e '.[instructor]'", file=sys.stderr)
+        return 1
+    elapsed = time.perf_counter() - started
+    if check:
+        for name in stale:
+            print(f"stale: {name} (run python -m autograder release)")
+        if not stale:
+            print(f"up to date: assignments/ and release/ match solutions/ ({elapsed:.1f} s)")
+        return 1 if stale else 0
+    changed = written + done.changed
+    for path in changed:
+        print(f"changed {_shown(path, course)}")
+    if not changed:
+        print("assignments/, source/ and release/ are up to date")
+    files = len(stubs.expected_stubs(solutions)) + done.files
+    regenerated = f"nbgrader regenerated {len(done.generated)} of {len(done.releases)} release notebooks"
+    counts = f"{_files(len(changed))} changed, {files - len(changed)} unchanged"
+    print(f"release: {counts} ({regenerated}), {elapsed:.1f} s")
+    return 0
+
+
+def _files(count: int) -> str:
+    return f"{count} file" if count == 1 else f"{count} files"
+
+
+def _shown(path: Path, course: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(course.resolve()))
+    except ValueError:
+        return str(path)
 
 
 def _api(course: Path, course_config: bool = True) -> Any:
@@ -324,13 +574,19 @@ def _api(course: Path, course_config: bool = True) -> Any:
 
 
 def autograde(
-    course: Path, assignment: str, students: list[str], *, course_config: bool = True
+    course: Path,
+    assignment: str,
+    students: list[str],
+    *,
+    course_config: bool = True,
+    logs: dict[str, str] | None = None,
 ) -> dict[str, tuple[float, float]]:
     """Run the real ``nbgrader autograde`` on ``course/submitted/<student>/<assignment>/``.
 
     ``course_config=False`` runs nbgrader with its defaults, as someone without this course's
-    ``nbgrader_config.py`` would. Returns student -> (score, max score) from nbgrader's gradebook.
-    Raises RuntimeError with nbgrader's log when it fails.
+    ``nbgrader_config.py`` would. Returns student -> (score, max score) from nbgrader's gradebook;
+    ``logs`` gets student -> what the run said (nbgrader's log, then any Python warning, which is
+    not printed then). Raises RuntimeError with nbgrader's log when it fails.
     """
     from nbgrader.api import Gradebook
 
@@ -338,9 +594,10 @@ def autograde(
     if not course_config:  # a kernel started by this process must not expect our preprocessor
         os.environ.pop(hidden_cell.OUTSIDE_KERNEL, None)
     for student in students:
-        with warnings.catch_warnings():  # nbgrader's own SQLAlchemy warnings, not the student's
-            warnings.simplefilter("ignore")
+        with warnings.catch_warnings(record=True) as raised:
             outcome = api.autograde(assignment, student, force=True, create=True)
+        if logs is not None:
+            logs[student] = _said(outcome, raised)
         if not outcome["success"]:
             raise RuntimeError(f"nbgrader autograde {assignment} {student} failed:\n{outcome.get('error', '')}")
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
@@ -353,12 +610,22 @@ def autograde(
         }
 
 
-def generate_feedback(course: Path, assignment: str, student: str) -> Path:
-    """Run ``nbgrader generate_feedback``; returns the feedback HTML file."""
-    outcome = _api(course).generate_feedback(assignment, student, force=True)
+def generate_feedback(course: Path, assignment: str, student: str, logs: dict[str, str] | None = None) -> Path:
+    """Run ``nbgrader generate_feedback``; returns the feedback HTML file. ``logs``: as for autograde."""
+    api = _api(course)
+    with warnings.catch_warnings(record=True) as raised:
+        outcome = api.generate_feedback(assignment, student, force=True)
+    if logs is not None:
+        logs[student] = _said(outcome, raised)
     if not outcome["success"]:
         raise RuntimeError(f"nbgrader generate_feedback {assignment} {student} failed:\n{outcome.get('error', '')}")
     return course / "feedback" / student / assignment / f"{assignment}.html"
+
+
+def _said(outcome: dict[str, Any], raised: list[warnings.WarningMessage]) -> str:
+    """nbgrader's log of one run, then the Python warnings raised during it as Python prints them."""
+    printed = [warnings.formatwarning(w.message, w.category, w.filename, w.lineno, w.line) for w in raised]
+    return (outcome.get("log") or "") + "".join(printed)
 
 
 def answered(release_notebook: Path, source_notebook: Path) -> dict[str, Any]:

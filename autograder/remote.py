@@ -20,6 +20,7 @@ from __future__ import annotations
 import atexit
 import dataclasses
 import os
+import re
 import secrets
 import select
 import shutil
@@ -45,6 +46,9 @@ def last_call() -> str:
     return _last_call[0]
 
 
+_MISSING = re.compile(r"module 'a\d\d_\w+' has no attribute '\w+'")
+
+
 class GradingFeedback(Exception):
     """A failure whose message is written for the student (the plugin shows it as it is)."""
 
@@ -58,7 +62,9 @@ class StudentError(GradingFeedback):
         self.mro: list[str] = list(info["mro"])
         self.message: str = info["message"]
         self.student_traceback: str = info["traceback"]
-        if self.not_implemented:
+        if self.missing:
+            super().__init__(f"{call}: not defined in your file ({self.message})")
+        elif self.not_implemented:
             super().__init__(f"{call}: not implemented yet (it raises NotImplementedError)")
         else:
             super().__init__(f"{call} raised {self.type_name}: {self.message}\n\n{self.student_traceback}".strip())
@@ -68,8 +74,14 @@ class StudentError(GradingFeedback):
 
     @property
     def not_implemented(self) -> bool:
-        """Still the stub (not any NotImplementedError torch might raise)."""
-        return self.type_name == "NotImplementedError" and "not implemented yet" in self.message
+        """Still the stub (not any NotImplementedError torch might raise), or not there at all: no
+        test, a device test included, passes for code that was never written."""
+        return self.missing or (self.type_name == "NotImplementedError" and "not implemented yet" in self.message)
+
+    @property
+    def missing(self) -> bool:
+        """The submitted module has no such function (the worker's lookup raised, not their code)."""
+        return self.type_name == "AttributeError" and _MISSING.fullmatch(self.message) is not None
 
 
 class WorkerFailure(GradingFeedback):
@@ -252,6 +264,7 @@ class Worker:
         self._conn: Connection | None = None
         self._pid: int | None = None
         self.notes: list[str] = []  # for the student, e.g. notebook cells that raised
+        self.returned: set[str] = set()  # the submitted module's functions that returned normally here
         self.module = Remote(self, 0, (), module_name)
 
     # -- life cycle ------------------------------------------------------------------------------
@@ -325,6 +338,8 @@ class Worker:
             if not all(type(n) is int and n >= 0 for n in counts) or not _op_counts(reply["value"]):
                 raise WorkerFailure(f"{fn._name}: the process running your code sent counts the grader cannot read")
             return Work(reply["value"], *counts)
+        if fn._ref == 0 and len(fn._path) == 1:
+            self.returned.add(fn._path[0])
         echo = flags.get("echo", False)
         if echo:
             return reply["value"], reply["inputs"], reply["kwinputs"]

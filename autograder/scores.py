@@ -48,27 +48,57 @@ def table(tests: list[TestInfo]) -> str:
     return buffer.getvalue()
 
 
-def gradescope_results(tests: list[TestInfo], *, seed: int, seconds: float) -> dict:
-    """Gradescope's results.json: one entry per hidden test, tags [assignment, function, kind]."""
+def gradescope_results(tests: list[TestInfo], *, seed: int, seconds: float, visibility: str = "visible") -> dict:
+    """Gradescope's results.json: one entry per hidden test, tags [assignment, function, kind].
+
+    The summary is a Markdown table (``output_format: "md"``); each test's feedback stays plain
+    text (``"text"``: it holds tracebacks and aligned values that Markdown would reflow). Tests are
+    numbered in suite order, ``3.12`` for a03's twelfth. ``visibility`` applies to every test
+    (``visible``, ``after_due_date``, ``after_published`` or ``hidden``); the total stays visible.
+    ``extra_data`` holds ``diagnosis``/``explanation`` (a known mistake) and ``unavailable`` (the
+    assignment's file is missing, refused or does not import).
+    """
     rows = by_assignment(tests)
-    summary = ", ".join(f"{name} {got:g}/{out_of:g}" for name, (got, out_of, _, _) in rows.items())
-    return {
-        "score": sum(earned(t) for t in tests),
-        "execution_time": round(seconds, 2),
-        "output": f"{summary}. Hidden inputs drawn from grade seed {seed}.",
-        "visibility": "visible",
-        "stdout_visibility": "hidden",
-        "tests": [
+    summary = ["| assignment | points |", "| --- | --- |"]
+    summary += [f"| {name} | {got:g} / {out_of:g} |" for name, (got, out_of, _, _) in rows.items()]
+    counters: dict[str, int] = defaultdict(int)
+    entries = []
+    for t in tests:
+        counters[t.assignment] += 1
+        extra = {"diagnosis": t.diagnosis, "explanation": t.explanation} if t.diagnosis else {}
+        if t.unavailable:
+            extra["unavailable"] = True
+        entries.append(
             {
                 "name": f"{t.assignment}::{t.name}",
+                "number": f"{_number(t.assignment)}.{counters[t.assignment]}",
                 "score": earned(t),
                 "max_score": possible(t),
                 "status": "passed" if t.status in ("passed", "skipped") else "failed",
                 "output": t.feedback,
-                "visibility": "visible",
+                "output_format": "text",
+                "visibility": visibility,
                 "tags": [t.assignment, t.function, t.kind],
-                **({"extra_data": {"diagnosis": t.diagnosis, "explanation": t.explanation}} if t.diagnosis else {}),
+                **({"extra_data": extra} if extra else {}),
             }
-            for t in tests
-        ],
+        )
+    return {
+        "score": sum(earned(t) for t in tests),
+        "execution_time": round(seconds, 2),
+        "output": "\n".join(summary) + f"\n\nHidden inputs drawn from grade seed {seed}.",
+        "output_format": "md",
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": entries,
     }
+
+
+def error_results(message: str) -> dict:
+    """results.json for a run that graded nothing (no sandbox, an unknown assignment): the reason."""
+    return {"score": 0, "output": message, "output_format": "text", "visibility": "visible", "tests": []}
+
+
+def _number(assignment: str) -> int:
+    """a03_vectorize -> 3 (the suites are named aNN_topic)."""
+    digits = assignment[1:3]
+    return int(digits) if digits.isdigit() else 0

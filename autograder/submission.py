@@ -29,7 +29,9 @@ MAX_FILE_BYTES = 20 * 2**20  # a notebook with its outputs; a .py file is far sm
 class Submission:
     """The submission at ``path``, copied into ``private`` (a folder only the grader can read)."""
 
-    def __init__(self, path: Path, private: Path) -> None:
+    def __init__(self, path: Path, private: Path, assignment: str | None = None) -> None:
+        """``assignment`` (``--assignment``): grade only that one; a single file is taken as it,
+        whatever its name (``alice.ipynb``). Without it, a single file's name says its assignment."""
         path = path.expanduser().absolute()
         if not os.path.lexists(path):
             raise FileNotFoundError(f"submission {path} does not exist")
@@ -37,13 +39,14 @@ class Submission:
         if single and path.suffix not in SUFFIXES:
             raise ValueError(f"submission {path} is neither a folder nor a .py / .ipynb file")
         self.path = path  # as given, for messages
-        self.only: str | None = path.stem if single else None
+        self.only: str | None = assignment or (path.stem if single else None)
         self.copy = private / "submission"
         self.copy.mkdir(mode=0o700)
         self._unavailable: dict[str, AssignmentUnavailable] = {}
+        self.found: set[str] = set()  # assignments the submission has a file for (even a refused one)
         sources = [path] if single else [path.resolve() / name for name in sorted(os.listdir(path.resolve()))]
         for source in sources:
-            if single or NAME.fullmatch(source.name):  # "$" alone would accept "a01_x.py\n"
+            if single or (NAME.fullmatch(source.name) and self.includes(source.stem)):  # "$" alone: "a01_x.py\n"
                 self._take(source)
 
     def includes(self, assignment: str) -> bool:
@@ -74,6 +77,7 @@ class Submission:
     def _take(self, source: Path) -> None:
         """Copy one file, or remember why it cannot be graded."""
         assignment = source.stem if self.only is None else self.only
+        self.found.add(assignment)
         problem = None
         try:
             fd = os.open(source, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
@@ -96,7 +100,7 @@ class Submission:
                     if len(data) > MAX_FILE_BYTES:
                         problem = f"is larger than {MAX_FILE_BYTES // 2**20} MB: clear the notebook's outputs"
                     else:
-                        target = self.copy / source.name
+                        target = self.copy / f"{assignment}{source.suffix}"
                         with open(target, "xb") as out:  # a fresh name in a fresh folder
                             out.write(data)
             finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -91,13 +92,28 @@ def course(tmp_path_factory) -> Path:
         "a01_tensors",
         json.loads((root / "submitted" / "reference" / "a01_tensors" / "a01_tensors.ipynb").read_text()),
     )
+    editor = json.loads((root / "submitted" / "reference" / "a01_tensors" / "a01_tensors.ipynb").read_text())
+    _cells(editor, grade_id="test_from_list")[0]["source"] += "\nprint('the student was here')"
+    _cells(editor, grade_id="example_from_list")[0]["source"] = "print('from_list: 5 examples pass')"
+    _cells(editor, grade_id="test_describe")[0]["metadata"]["nbgrader"]["points"] = 100
+    _submit(root, "editor", "a01_tensors", editor)
     return root
 
 
 @pytest.fixture(scope="module")
-def autograded(course) -> dict[str, dict[str, tuple[float, float]]]:
-    scores = {a: release.autograde(course, a, ["reference", "untouched"]) for a in AUTOGRADED}
-    scores["a01_tensors"].update(release.autograde(course, "a01_tensors", ["noisy", "forger", "tamperer"]))
+def nbgrader_logs() -> dict[str, dict[str, str]]:
+    """assignment -> student -> what nbgrader said while autograding them (filled by ``autograded``)."""
+    return {assignment: {} for assignment in AUTOGRADED}
+
+
+@pytest.fixture(scope="module")
+def autograded(course, nbgrader_logs) -> dict[str, dict[str, tuple[float, float]]]:
+    scores = {a: release.autograde(course, a, ["reference", "untouched"], logs=nbgrader_logs[a]) for a in AUTOGRADED}
+    scores["a01_tensors"].update(
+        release.autograde(
+            course, "a01_tensors", ["noisy", "forger", "tamperer", "editor"], logs=nbgrader_logs["a01_tensors"]
+        )
+    )
     scores["a01_tensors"].update(release.autograde(course, "a01_tensors", ["plain"], course_config=False))
     return scores
 
@@ -127,6 +143,47 @@ def test_a_stale_release_is_reported(tmp_path):
         "release/a02_views/a02_views.ipynb",
         "release/a05_autograd/a05_autograd.ipynb",
     ]
+
+
+def test_release_regenerates_only_what_changed(course, tmp_path, capsys):
+    """``python -m autograder release`` runs nbgrader only for notebooks whose source changed, and
+    says which files changed; ``--check`` trusts a notebook nbgrader wrote from the same source."""
+    shutil.copytree(SOLUTIONS, tmp_path / "solutions")
+    shutil.copytree(REPO / "assignments", tmp_path / "assignments")
+    for folder in ("source", "release"):
+        shutil.copytree(course / folder, tmp_path / folder)
+    shutil.copy(course / "gradebook.db", tmp_path / "gradebook.db")
+    solutions, assignments, built = tmp_path / "solutions", tmp_path / "assignments", tmp_path / "release"
+    capsys.readouterr()
+
+    assert release.run(solutions, assignments, tmp_path) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "assignments/, source/ and release/ are up to date"
+    assert "0 files changed, 27 unchanged (nbgrader regenerated 0 of 9 release notebooks)" in out
+
+    edited = solutions / "a03_vectorize.py"
+    text = edited.read_text()
+    summary = text.index("\n", text.index('"""', text.index("\ndef ")))
+    edited.write_text(text[:summary] + " (edited)" + text[summary:])
+    assert release.run(solutions, assignments, tmp_path, check=True) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        "stale: assignments/a03_vectorize.py (run python -m autograder release)",
+        "stale: release/a03_vectorize/a03_vectorize.ipynb (run python -m autograder release)",
+    ]
+    assert release.run(solutions, assignments, tmp_path) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[:3] == [
+        "changed assignments/a03_vectorize.py",
+        "changed source/a03_vectorize/a03_vectorize.ipynb",
+        "changed release/a03_vectorize/a03_vectorize.ipynb",
+    ]
+    assert "3 files changed, 24 unchanged (nbgrader regenerated 1 of 9 release notebooks)" in out[3]
+    assert "(edited)" in json.dumps(json.loads((built / "a03_vectorize" / "a03_vectorize.ipynb").read_text()))
+    for notebook in (course / "release").glob("*/*.ipynb"):
+        if notebook.parent.name != "a03_vectorize":
+            assert (built / notebook.parent.name / notebook.name).read_bytes() == notebook.read_bytes()
+    assert release.run(solutions, assignments, tmp_path, check=True) == 0
+    assert capsys.readouterr().out.startswith("up to date")
 
 
 def test_source_notebooks_give_each_function_its_suite_points(course):
@@ -191,6 +248,32 @@ def test_nbgrader_autograde_gives_the_reference_full_marks_and_the_release_zero(
     assert scores["untouched"] == (0.0, points)
 
 
+# What nbgrader said about an honest notebook before the course's config quieted its false alarms:
+# six checksum warnings per student for the test cells as released (nbgrader#1961), SQLAlchemy's
+# warnings about each new submission, and (in feedback) an unrecognised `display_data_priority`.
+FALSE_ALARMS = ("has changed", "not recognized", "SAWarning")
+
+
+@pytest.mark.parametrize("assignment", AUTOGRADED)
+def test_nbgrader_says_nothing_about_notebooks_handed_in_as_released(autograded, nbgrader_logs, assignment):
+    logs = {student: log for student, log in nbgrader_logs[assignment].items() if student != "editor"}
+    assert {"reference", "untouched"} <= set(logs)
+    for student, log in logs.items():
+        assert "Autograding" in log, f"{student}: nbgrader's log was not captured"
+        for alarm in FALSE_ALARMS:
+            assert alarm not in log, f"nbgrader autograde {assignment} {student}: {alarm!r} in\n{log}"
+
+
+def test_a_student_who_edits_a_read_only_or_test_cell_is_still_reported(autograded, nbgrader_logs):
+    """nbgrader reports the edits and grades the original cells: no points are won by them."""
+    log = nbgrader_logs["a01_tensors"]["editor"]
+    assert "Attribute 'checksum' for cell test_from_list has changed!" in log
+    assert "Attribute 'checksum' for cell example_from_list has changed!" in log
+    assert "Attribute 'points' for cell test_describe has changed!" in log
+    assert log.count("has changed!") == 3, log
+    assert autograded["a01_tensors"]["editor"] == (35.0, 35.0)
+
+
 def test_warnings_on_stderr_keep_full_marks(autograded, course):
     """nbgrader zeroes a test cell with stderr output (nbgrader#1904); the course's cells and config
     keep a student whose code warns all along at full marks."""
@@ -222,7 +305,10 @@ def test_without_the_course_config_the_hidden_cells_grade_in_the_kernel(autograd
 
 
 def test_feedback_shows_scores_but_never_the_hidden_tests(autograded, course):
-    html = release.generate_feedback(course, "a01_tensors", "untouched").read_text()
+    logs: dict[str, str] = {}
+    html = release.generate_feedback(course, "a01_tensors", "untouched", logs=logs).read_text()
+    for alarm in FALSE_ALARMS:
+        assert alarm not in logs["untouched"], f"nbgrader generate_feedback: {alarm!r} in\n{logs['untouched']}"
     assert "from_list: 0 / 5 points" in html
     assert "not implemented" in html.lower() or "NotImplementedError" in html
     for secret in ("HIDDEN TESTS", "grade_function", "hidden_cell"):
