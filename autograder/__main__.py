@@ -60,6 +60,18 @@ def parser() -> argparse.ArgumentParser:
         help="grade even where the container refuses the sandbox (default: an error result naming the missing layer)",
     )
 
+    scaffold = command("new", "start an assignment: its solution, hidden suite and corpus, as a working example")
+    scaffold.add_argument("assignment", help="aNN_topic, e.g. a10_attention")
+    scaffold.add_argument(
+        "--function", action="append", dest="functions", metavar="NAME", help="a graded function (repeat)"
+    )
+
+    mutate = command("audit", "mutation testing: how many one-change mutants of the reference each suite catches")
+    mutate.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="aNN_topic (default: every one)")
+    mutate.add_argument("--limit", type=int, help="grade only the first N mutants of each (in source order)")
+    mutate.add_argument("--jobs", type=int, default=2, help="mutants graded at once")
+    mutate.add_argument("--grade-seed", type=int, default=2026, help="the hidden inputs every mutant gets")
+
     measure = command("bench", "measure grading speed on this machine")
     measure.add_argument("--copies", type=int, default=4, help="reference submissions for the batch measurement")
     measure.add_argument("--jobs", type=int, default=2, help="grading processes for the batch measurement")
@@ -80,6 +92,29 @@ def main(argv: list[str] | None = None) -> int:
         return _gradescope(args)
     if args.command == "release":
         return _release(args)
+    if args.command == "new":
+        from autograder import scaffold
+
+        try:
+            written = scaffold.new(args.assignment, args.functions)
+        except (ValueError, FileExistsError) as exc:
+            print(f"new: {exc}", file=sys.stderr)
+            return 2
+        for path in written:
+            print(f"wrote {path.relative_to(REPO)}")
+        print("next: edit them (docs/authoring.md), then python -m autograder release")
+        return 0
+    if args.command == "audit":
+        from autograder import audit
+        from autograder import command as commands
+
+        try:
+            return audit.main(
+                args.assignments or commands.assignments(), limit=args.limit, jobs=args.jobs, seed=args.grade_seed
+            )
+        except ValueError as exc:
+            print(f"audit: {exc}", file=sys.stderr)
+            return 2
     return 2
 
 

@@ -27,6 +27,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import torch
@@ -176,6 +177,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         shutil.rmtree(run.private, ignore_errors=True)
 
 
+@pytest.hookimpl(tryfirst=True)  # before -k deselects: requirements are checked on whole suites
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     run = config.stash[RUN]
     suites = {getattr(item.module, "ASSIGNMENT", None) for item in items if isinstance(item, pytest.Function)}
@@ -198,9 +200,35 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         item.stash[INFO] = _test_info(item, assignment)
         item.add_marker(pytest.mark.timeout(600))  # a safety net; each worker call has its own limit
         kept.append(item)
+    _check_requirements([item for item in kept if INFO in item.stash])
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
+
+
+def _check_requirements(items: list[pytest.Item]) -> None:
+    """Each suite's ``REQUIRES`` (function -> kinds of test it must have; default: a correctness
+    test for every name in ``FUNCTIONS``) against the tests it really has. Raises UsageError naming
+    each missing one, so a suite cannot lose a kind of test unnoticed."""
+    present: dict[Any, set[tuple[str, str]]] = {}
+    for item in items:
+        present.setdefault(item.module, set()).add((item.stash[INFO].function, item.stash[INFO].kind))
+    missing = []
+    for module, have in present.items():
+        requires = getattr(module, "REQUIRES", {f: ("correctness",) for f in module.FUNCTIONS})
+        for function in module.FUNCTIONS:
+            if function not in requires:
+                missing.append(f"{module.ASSIGNMENT}: REQUIRES has no entry for {function}")
+            for kind in requires.get(function, ()):
+                if kind not in KINDS:
+                    missing.append(f"{module.ASSIGNMENT}: REQUIRES[{function!r}] names {kind!r}, not one of {KINDS}")
+                elif (function, kind) not in have:
+                    missing.append(
+                        f"{module.ASSIGNMENT}: {function} must have a {kind} test (REQUIRES), and has none: name it "
+                        f"test_{function}_... and mark it @pytest.mark.kind({kind!r})"
+                    )
+    if missing:
+        raise pytest.UsageError("hidden suites incomplete:\n  " + "\n  ".join(missing))
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

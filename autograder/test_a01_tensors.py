@@ -20,6 +20,15 @@ from autograder.checks import (
 
 ASSIGNMENT = "a01_tensors"
 FUNCTIONS = ("from_list", "from_numpy_shared", "init_tensor", "seeded_pair", "describe", "detached_copy")
+# The kinds of test each function must have: the plugin refuses to collect the suite without them.
+REQUIRES = {
+    "from_list": ("correctness",),
+    "from_numpy_shared": ("correctness", "errors"),
+    "init_tensor": ("correctness", "errors", "device"),
+    "seeded_pair": ("correctness",),
+    "describe": ("correctness", "device"),
+    "detached_copy": ("correctness", "device"),
+}
 
 FLOAT_DTYPES = (torch.float32, torch.float64)
 

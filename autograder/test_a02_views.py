@@ -27,6 +27,17 @@ FUNCTIONS = (
     "outer_sum",
     "chunk_rows",
 )
+# The kinds of test each function must have: the plugin refuses to collect the suite without them.
+REQUIRES = {
+    "row_major_strides": ("correctness",),
+    "storage_index": ("correctness", "errors"),
+    "flatten_view": ("correctness", "errors", "device"),
+    "flatten_any": ("correctness", "device"),
+    "split_heads": ("correctness", "errors", "device"),
+    "merge_heads": ("correctness", "device"),
+    "outer_sum": ("correctness", "vectorised", "device"),
+    "chunk_rows": ("correctness", "device"),
+}
 
 
 # -- row_major_strides ---------------------------------------------------------------------------

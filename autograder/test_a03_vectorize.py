@@ -25,6 +25,15 @@ from autograder.vectorised import expect_not_calling, expect_vectorised
 
 ASSIGNMENT = "a03_vectorize"
 FUNCTIONS = ("standardize", "standardize_rows", "pairwise_sq_dists", "masked_mean", "softmax", "cross_entropy")
+# The kinds of test each function must have: the plugin refuses to collect the suite without them.
+REQUIRES = {
+    "standardize": ("correctness", "errors", "vectorised", "device"),
+    "standardize_rows": ("correctness", "errors", "vectorised", "device"),
+    "pairwise_sq_dists": ("correctness", "vectorised", "device"),
+    "masked_mean": ("correctness", "vectorised", "device"),
+    "softmax": ("correctness", "vectorised", "device"),
+    "cross_entropy": ("correctness", "errors", "vectorised", "device"),
+}
 
 SMALL, LARGE, TIMED = 16, 64, 512  # side lengths: op counts on SMALL vs LARGE (4x), timing on TIMED
 SOFTMAX_CALLS = {"aten._softmax": "torch.softmax / F.softmax", "aten._log_softmax": "torch.log_softmax"}

@@ -22,6 +22,14 @@ from autograder.mistakes import Catalogue
 
 ASSIGNMENT = "a04_modules"
 FUNCTIONS = ("ParallelLinear", "MLP", "ResidualStack", "count_parameters", "freeze")
+# The kinds of test each function must have: the plugin refuses to collect the suite without them.
+REQUIRES = {
+    "ParallelLinear": ("correctness", "device"),
+    "MLP": ("correctness", "device"),
+    "ResidualStack": ("correctness", "device"),
+    "count_parameters": ("correctness", "device"),
+    "freeze": ("correctness", "device"),
+}
 FACTS = "autograder.scenarios.parameter_facts"
 
 

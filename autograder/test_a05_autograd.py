@@ -20,6 +20,12 @@ from autograder.vectorised import expect_not_calling
 
 ASSIGNMENT = "a05_autograd"
 FUNCTIONS = ("seed_graph_grads", "grad_of", "no_grad_forward")
+# The kinds of test each function must have: the plugin refuses to collect the suite without them.
+REQUIRES = {
+    "seed_graph_grads": ("correctness", "device"),
+    "grad_of": ("correctness", "device"),
+    "no_grad_forward": ("correctness", "device"),
+}
 AUTOGRAD = {"autograd.backward": ".backward() / torch.autograd.grad (compute the gradients by hand)"}
 FUNCTIONS_TO_DIFFERENTIATE = {
     "autograder.scenarios.sum_of_squares": lambda x: (x * x).sum(),

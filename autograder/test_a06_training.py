@@ -33,6 +33,15 @@ FUNCTIONS = (
     "evaluate",
     "train_linear_regression",
 )
+# The kinds of test each function must have: the plugin refuses to collect the suite without them.
+REQUIRES = {
+    "quadratic_loss": ("correctness", "device"),
+    "fit_quadratic": ("correctness", "device"),
+    "make_optimizer": ("correctness", "errors", "device"),
+    "train_step": ("correctness", "device"),
+    "evaluate": ("correctness", "device"),
+    "train_linear_regression": ("correctness", "device"),
+}
 FACTS = "autograder.scenarios.parameter_facts"
 SEED_XS, SEED_YS = torch.tensor([-1.0, 1.0, 2.0]), torch.tensor([1.0, 2.0, 3.0])
 TOY_X = torch.tensor(

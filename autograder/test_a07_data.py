@@ -20,6 +20,13 @@ from autograder.mistakes import Catalogue
 
 ASSIGNMENT = "a07_data"
 FUNCTIONS = ("SequenceDataset", "collate_pad", "make_loader", "length_buckets")
+# The kinds of test each function must have: the plugin refuses to collect the suite without them.
+REQUIRES = {
+    "SequenceDataset": ("correctness", "errors"),
+    "collate_pad": ("correctness", "errors", "device"),
+    "make_loader": ("correctness",),
+    "length_buckets": ("correctness",),
+}
 
 
 def _ragged(rng, n: int, longest: int = 9, vocab: int = 50) -> list[list[int]]:

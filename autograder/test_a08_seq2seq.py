@@ -24,6 +24,14 @@ from autograder.mistakes import Catalogue
 
 ASSIGNMENT = "a08_seq2seq"
 FUNCTIONS = ("RNNLanguageModel", "shift_right", "teacher_forcing_loss", "free_running_loss", "greedy_decode")
+# The kinds of test each function must have: the plugin refuses to collect the suite without them.
+REQUIRES = {
+    "RNNLanguageModel": ("correctness", "errors", "device"),
+    "shift_right": ("correctness", "device"),
+    "teacher_forcing_loss": ("correctness", "vectorised", "device"),
+    "free_running_loss": ("correctness", "device"),
+    "greedy_decode": ("correctness", "device"),
+}
 VOCAB, HIDDEN, BOS, EOS, PAD = 13, 8, 1, 2, 0
 
 

@@ -24,6 +24,14 @@ from autograder.vectorised import expect_vectorised
 
 ASSIGNMENT = "a09_transformers"
 FUNCTIONS = ("load_encoder", "encode_batch", "mean_pool", "embed_texts", "cosine_similarity_matrix")
+# The kinds of test each function must have: the plugin refuses to collect the suite without them.
+REQUIRES = {
+    "load_encoder": ("correctness", "errors"),
+    "encode_batch": ("correctness",),
+    "mean_pool": ("correctness", "vectorised", "device"),
+    "embed_texts": ("correctness", "device"),
+    "cosine_similarity_matrix": ("correctness", "vectorised", "device"),
+}
 PRELOAD = (
     "transformers",
     "transformers.models.auto.modeling_auto",

@@ -312,6 +312,8 @@ def test_gradescope_picks_the_students_file():
         (top / "my homework.ipynb").write_text("{}")
         assert choose_submission(top, "a03_vectorize") == top / "my homework.ipynb"  # a lone file, any name
         assert choose_submission(top, None) == top
+        (top / "link").symlink_to(SOLUTIONS)  # a link to the reference must never be graded
+        assert choose_submission(top, "a03_vectorize") == top / "my homework.ipynb"
         (top / "zip" / "inner").mkdir(parents=True)
         (top / "zip" / "inner" / "a03_vectorize.py").write_text("")
         assert choose_submission(top, "a03_vectorize") == top / "zip" / "inner" / "a03_vectorize.py"
@@ -335,6 +337,19 @@ def test_require_sandbox_refuses_to_grade_where_a_layer_is_missing(tmp_path):
     graded = json.loads(results.read_text())
     assert graded["score"] == 0 and graded["tests"] == []
     assert "a private PID namespace" in graded["output"] and "not final" in graded["output"]
+
+
+def test_help_answers_without_importing_torch():
+    """Every command's --help shows its defaults, and nothing heavy is imported to print it."""
+    code = (
+        "import sys\nfrom autograder.__main__ import main\n"
+        "for command in ('release', 'grade-all', 'gradescope', 'bench'):\n"
+        "    try:\n        main([command, '--help'])\n    except SystemExit:\n        pass\n"
+        "print('torch imported:', 'torch' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert done.stdout.rstrip().endswith("torch imported: False")
+    assert "(default: 2)" in done.stdout and "(default: visible)" in done.stdout and "--scheduler" in done.stdout
 
 
 def test_bench_quick_prints_its_table():

@@ -1,5 +1,8 @@
 """The README's main job: the reference solutions earn every point; the stubs earn none, cleanly."""
 
+import subprocess
+import sys
+
 import pytest
 from conftest import REPO, SOLUTIONS, Graded, grade_cli
 
@@ -45,19 +48,7 @@ def test_every_hidden_test_is_tagged_and_covers_every_function(reference):
 
 # SPEC §3: a vectorised test for every a03 function and every function whose spec says vectorised
 # (or "by broadcasting"); a device test for every function that takes a tensor, model or device.
-TAKES_NO_TENSOR_MODEL_OR_DEVICE = {
-    "from_list",
-    "from_numpy_shared",
-    "seeded_pair",
-    "row_major_strides",
-    "storage_index",
-    "SequenceDataset",
-    "make_loader",
-    "length_buckets",
-    "load_encoder",
-    "encode_batch",
-}
-VECTORISED_OUTSIDE_A03 = {"outer_sum", "teacher_forcing_loss", "mean_pool", "cosine_similarity_matrix"}
+# Each suite declares what its functions need in REQUIRES; the plugin refuses a suite that lacks one.
 
 
 def _suites():
@@ -69,10 +60,26 @@ def _suites():
 
 def test_spec_required_test_kinds_exist(reference):
     graded = reference
-    present = {(t["tags"][2], t["tags"][0], t["tags"][1]) for t in graded.results["tests"]}
+    present = {(t["tags"][0], t["tags"][1], t["tags"][2]) for t in graded.results["tests"]}
     for suite in _suites():
-        for function in suite.FUNCTIONS:
-            if function not in TAKES_NO_TENSOR_MODEL_OR_DEVICE:
-                assert ("device", suite.ASSIGNMENT, function) in present, f"no device test for {function}"
-            if suite.ASSIGNMENT == "a03_vectorize" or function in VECTORISED_OUTSIDE_A03:
-                assert ("vectorised", suite.ASSIGNMENT, function) in present, f"no vectorised test for {function}"
+        assert set(suite.REQUIRES) == set(suite.FUNCTIONS), suite.ASSIGNMENT
+        for function, kinds in suite.REQUIRES.items():
+            assert "correctness" in kinds, function
+            if suite.ASSIGNMENT == "a03_vectorize":
+                assert "vectorised" in kinds, function
+            for kind in kinds:
+                assert (suite.ASSIGNMENT, function, kind) in present, f"no {kind} test for {function}"
+
+
+def test_a_suite_missing_a_required_kind_is_refused():
+    """REQUIRES is enforced when the suite is collected, with a message that says what to add."""
+    script = (
+        "import sys, pytest\n"
+        "import autograder.test_a05_autograd as suite\n"
+        "suite.REQUIRES['grad_of'] = ('correctness', 'vectorised', 'device')\n"
+        "sys.exit(pytest.main(['autograder/test_a05_autograd.py', '--collect-only', '-q', '-p', 'no:cacheprovider',"
+        f" '--submission={SOLUTIONS / 'a05_autograd.py'}']))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True)
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert "a05_autograd: grad_of must have a vectorised test (REQUIRES), and has none" in done.stderr

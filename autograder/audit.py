@@ -1,0 +1,282 @@
+"""How strong is a suite? ``python -m autograder audit aNN_topic``: mutation testing of the reference.
+
+Each *mutant* is the reference solution with exactly one small change inside a
+``### BEGIN SOLUTION`` / ``### END SOLUTION`` region:
+
+- an arithmetic operator swapped (``+``/``-``, ``*``/``/``, ``//``/``/``, ``**``/``*``, ``@``/``*``);
+- a comparison flipped (``<``/``<=``, ``>``/``>=``, ``==``/``!=``, ``is``/``is not``, ``in``/``not in``),
+  ``and``/``or`` swapped, a ``not`` or a unary minus dropped;
+- an integer constant moved by one (``0`` -> ``1``, ``n`` -> ``n + 1``), a boolean negated;
+- a keyword argument dropped from a call (``dim=1``, ``keepdim=True``, ``device=x.device``);
+- a statement deleted (replaced by ``pass``).
+
+Every mutant is graded by the real suite, with one seed, in warm grading processes
+(:class:`autograder.batch.GradingPool`), exactly as a student's file is. A mutant is *killed* when it
+loses any point. A *surviving* mutant is either equivalent to the reference (``x * 2`` -> ``x * 2.0``
+style changes that mean the same) or a mistake no hidden test catches: the report prints each
+survivor's line before and after, for the instructor to judge and, when it is a real mistake, to
+add a test for (and a corpus case under ``tests/corpus/``).
+
+The kill rate is the share of mutants killed. Mutants are listed in source order and numbered,
+so ``--limit N`` grades the first N (a quick look) and results are reproducible.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import json
+import tempfile
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder import command
+
+REPO = Path(__file__).resolve().parent.parent
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+
+_BINOPS: dict[type, type] = {
+    ast.Add: ast.Sub,
+    ast.Sub: ast.Add,
+    ast.Mult: ast.Div,
+    ast.Div: ast.Mult,
+    ast.FloorDiv: ast.Div,
+    ast.Mod: ast.FloorDiv,
+    ast.Pow: ast.Mult,
+    ast.MatMult: ast.Mult,
+}
+_COMPARES: dict[type, type] = {
+    ast.Lt: ast.LtE,
+    ast.LtE: ast.Lt,
+    ast.Gt: ast.GtE,
+    ast.GtE: ast.Gt,
+    ast.Eq: ast.NotEq,
+    ast.NotEq: ast.Eq,
+    ast.Is: ast.IsNot,
+    ast.IsNot: ast.Is,
+    ast.In: ast.NotIn,
+    ast.NotIn: ast.In,
+}
+
+
+@dataclass(frozen=True)
+class Mutant:
+    number: int
+    line: int  # in the reference solution
+    kind: str  # operator, comparison, constant, keyword, statement
+    before: str  # the changed statement, as source
+    after: str
+    source: str  # the whole mutated module
+
+
+@dataclass
+class Verdict:
+    mutant: Mutant
+    score: float
+    maximum: float
+    failed: list[str]  # the tests that caught it
+
+    @property
+    def killed(self) -> bool:
+        return self.score < self.maximum
+
+
+def solution_lines(source: str) -> set[int]:
+    """Line numbers inside the solution regions (markers excluded)."""
+    lines, inside = set(), False
+    for number, text in enumerate(source.splitlines(), start=1):
+        if text.strip() == BEGIN:
+            inside = True
+        elif text.strip() == END:
+            inside = False
+        elif inside:
+            lines.add(number)
+    return lines
+
+
+def mutants(source: str) -> list[Mutant]:
+    """Every one-change mutant of ``source`` inside its solution regions, in source order."""
+    tree = ast.parse(source)
+    inside = solution_lines(source)
+    statements = [s for s in ast.walk(tree) if isinstance(s, ast.stmt) and getattr(s, "lineno", 0) in inside]
+    found: list[Mutant] = []
+    seen: set[str] = set()
+    for statement in sorted(statements, key=lambda s: (s.lineno, s.col_offset)):
+        before = _statement_text(statement)
+        for kind, changed in _changes(statement):
+            if changed in (None, before) or (statement.lineno, changed) in seen:
+                continue
+            seen.add((statement.lineno, changed))  # type: ignore[arg-type]
+            mutated = _replace(tree, statement, kind, changed)
+            if mutated is None:
+                continue
+            found.append(Mutant(len(found) + 1, statement.lineno, kind, before, changed, mutated))
+    return found
+
+
+def _statement_text(statement: ast.stmt) -> str:
+    """The statement's own line(s), without a nested body (an ``if`` shows its test only)."""
+    shallow = copy.copy(statement)
+    for field in ("body", "orelse", "finalbody", "handlers"):
+        if isinstance(getattr(shallow, field, None), list) and getattr(shallow, field):
+            setattr(shallow, field, [ast.Pass()])
+    text = ast.unparse(shallow)
+    return text.split("\n")[0].rstrip(":") if shallow is not statement and "\n" in text else text
+
+
+def _changes(statement: ast.stmt) -> Iterator[tuple[str, str | None]]:
+    """(kind, the statement's text after the change), one per possible change in its own line."""
+    yield "statement", "pass"
+    own = _own_nodes(statement)
+    for index, node in enumerate(own):
+        for kind, apply in _node_changes(node):
+            changed = copy.deepcopy(statement)
+            target = _own_nodes(changed)[index]
+            if apply(target):
+                yield kind, _statement_text(changed)
+
+
+def _own_nodes(statement: ast.stmt) -> list[ast.AST]:
+    """The expression nodes of a statement, not of the statements nested in its body."""
+    nested = set()
+    for field in ("body", "orelse", "finalbody", "handlers"):
+        for child in getattr(statement, field, None) or []:
+            nested.update(id(n) for n in ast.walk(child))
+    return [n for n in ast.walk(statement) if id(n) not in nested and n is not statement]
+
+
+def _node_changes(node: ast.AST):
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
+        yield "operator", lambda n: _set(n, "op", _BINOPS[type(n.op)]())
+    if isinstance(node, ast.AugAssign) and type(node.op) in _BINOPS:
+        yield "operator", lambda n: _set(n, "op", _BINOPS[type(n.op)]())
+    if isinstance(node, ast.Compare):
+        for i, op in enumerate(node.ops):
+            if type(op) in _COMPARES:
+                yield "comparison", lambda n, i=i: _set_item(n.ops, i, _COMPARES[type(n.ops[i])]())
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not | ast.USub):
+        # ``+x`` keeps x's value and truthiness: the ``not`` or the minus is dropped in place
+        yield "comparison" if isinstance(node.op, ast.Not) else "operator", lambda n: _set(n, "op", ast.UAdd())
+    if isinstance(node, ast.BoolOp):
+        yield "comparison", lambda n: _set(n, "op", ast.Or() if isinstance(n.op, ast.And) else ast.And())
+    if isinstance(node, ast.Constant) and type(node.value) is bool:
+        yield "constant", lambda n: _set(n, "value", not n.value)
+    elif isinstance(node, ast.Constant) and type(node.value) is int:
+        yield "constant", lambda n: _set(n, "value", 1 if n.value == 0 else n.value + 1)
+    if isinstance(node, ast.Call):
+        for i in range(len(node.keywords)):
+            if node.keywords[i].arg is not None:
+                yield "keyword", lambda n, i=i: _set(n, "keywords", n.keywords[:i] + n.keywords[i + 1 :])
+    return
+
+
+def _set(node: ast.AST, field: str, value: object) -> bool:
+    setattr(node, field, value)
+    return True
+
+
+def _set_item(items: list, index: int, value: object) -> bool:
+    items[index] = value
+    return True
+
+
+def _replace(tree: ast.Module, statement: ast.stmt, kind: str, changed: str) -> str | None:
+    """The module's source with ``statement`` replaced by the parsed ``changed`` (keeping its body)."""
+    module = copy.deepcopy(tree)
+    target = next(
+        s
+        for s in ast.walk(module)
+        if isinstance(s, ast.stmt) and (s.lineno, s.col_offset) == (statement.lineno, statement.col_offset)
+    )
+    if kind == "statement":
+        replacement: ast.stmt = ast.Pass()
+    else:
+        # Re-apply the same change to the copy: find it again by comparing the statement's own text.
+        replacement = None  # type: ignore[assignment]
+        for kind_again, text in _changes(target):
+            if kind_again == kind and text == changed:
+                replacement = _apply_same(target, kind, changed)
+                break
+        if replacement is None:
+            return None
+    for parent in ast.walk(module):
+        for _field, value in ast.iter_fields(parent):
+            if isinstance(value, list) and any(v is target for v in value):
+                value[[i for i, v in enumerate(value) if v is target][0]] = replacement
+    return ast.unparse(ast.fix_missing_locations(module)) + "\n"
+
+
+def _apply_same(statement: ast.stmt, kind: str, changed: str) -> ast.stmt:
+    own = _own_nodes(statement)
+    for index, node in enumerate(own):
+        for node_kind, apply in _node_changes(node):
+            if node_kind != kind:
+                continue
+            candidate = copy.deepcopy(statement)
+            apply(_own_nodes(candidate)[index])
+            if _statement_text(candidate) == changed:
+                return candidate
+    raise LookupError(changed)
+
+
+def audit(assignment: str, *, limit: int | None = None, jobs: int = 2, seed: int = 2026) -> list[Verdict]:
+    """Grade every mutant of ``assignment``'s reference with its suite; verdicts in mutant order."""
+    from autograder.batch import GradingPool
+
+    if assignment not in command.assignments():
+        raise ValueError(f"no assignment {assignment!r}; the course has {', '.join(command.assignments())}")
+    found = mutants((REPO / "solutions" / f"{assignment}.py").read_text())[:limit]
+    pool = GradingPool(jobs)
+    extra = [f"--grade-seed={seed}", "--call-timeout=3", "--import-timeout=30"]
+    try:
+        with tempfile.TemporaryDirectory(prefix="autograder-audit-") as scratch:
+
+            def grade(mutant: Mutant) -> Verdict:
+                folder = Path(scratch) / str(mutant.number)
+                folder.mkdir()
+                (folder / f"{assignment}.py").write_text(mutant.source)
+                results = folder / "results.json"
+                args = command.pytest_args(folder / f"{assignment}.py", results, *extra, assignment=assignment)
+                try:
+                    pool.grade(args, folder / "log", timeout=600)
+                except (TimeoutError, EOFError):
+                    return Verdict(mutant, 0.0, 1.0, ["(the grading process ran out of time or died)"])
+                graded = json.loads(results.read_text())
+                failed = [t["name"].split("::")[-1] for t in graded["tests"] if t["status"] != "passed"]
+                maximum = sum(t["max_score"] for t in graded["tests"])
+                return Verdict(mutant, float(graded["score"]), float(maximum), failed)
+
+            with ThreadPoolExecutor(max_workers=max(1, jobs)) as threads:
+                return list(threads.map(grade, found))
+    finally:
+        pool.close()
+
+
+def report(assignment: str, verdicts: list[Verdict], seconds: float) -> str:
+    killed = sum(v.killed for v in verdicts)
+    rate = 100 * killed / len(verdicts) if verdicts else 100.0
+    lines = [f"{assignment}: {killed} of {len(verdicts)} mutants killed ({rate:.0f}%) in {seconds:.0f} s"]
+    by_kind: dict[str, list[int]] = {}
+    for v in verdicts:
+        by_kind.setdefault(v.mutant.kind, [0, 0])
+        by_kind[v.mutant.kind][0] += v.killed
+        by_kind[v.mutant.kind][1] += 1
+    lines.append("  by kind: " + ", ".join(f"{k} {a}/{b}" for k, (a, b) in sorted(by_kind.items())))
+    survivors = [v for v in verdicts if not v.killed]
+    if survivors:
+        lines.append("surviving mutants (equivalent, or a mistake no hidden test catches):")
+    for v in survivors:
+        m = v.mutant
+        lines += [f"  #{m.number} line {m.line} ({m.kind}):", f"    - {m.before}", f"    + {m.after}"]
+    return "\n".join(lines)
+
+
+def main(assignments: list[str], *, limit: int | None, jobs: int, seed: int) -> int:
+    for assignment in assignments:
+        start = time.perf_counter()
+        verdicts = audit(assignment, limit=limit, jobs=jobs, seed=seed)
+        print(report(assignment, verdicts, time.perf_counter() - start), flush=True)
+    return 0
