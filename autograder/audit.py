@@ -28,7 +28,6 @@ import copy
 import json
 import tempfile
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,23 +97,56 @@ def solution_lines(source: str) -> set[int]:
 
 
 def mutants(source: str) -> list[Mutant]:
-    """Every one-change mutant of ``source`` inside its solution regions, in source order."""
+    """Every one-change mutant of ``source`` inside its solution regions, in source order.
+
+    Each change is applied to a fresh copy of the module, at the same statement (by position) and
+    the same node (by walk order), so the copy's source is exactly the reference plus that change.
+    """
     tree = ast.parse(source)
     inside = solution_lines(source)
-    statements = [s for s in ast.walk(tree) if isinstance(s, ast.stmt) and getattr(s, "lineno", 0) in inside]
     found: list[Mutant] = []
-    seen: set[str] = set()
-    for statement in sorted(statements, key=lambda s: (s.lineno, s.col_offset)):
+    seen: set[tuple[int, str]] = set()
+    for position, statement in enumerate(_statements(tree, inside)):
         before = _statement_text(statement)
-        for kind, changed in _changes(statement):
-            if changed in (None, before) or (statement.lineno, changed) in seen:
+        options = [("statement", None, 0)]
+        options += [
+            (kind, index, number)
+            for index, node in enumerate(_own_nodes(statement))
+            for number, (kind, _) in enumerate(_node_changes(node))
+        ]
+        for kind, index, number in options:
+            module = copy.deepcopy(tree)
+            target = _statements(module, inside)[position]
+            if index is None:
+                changed: ast.stmt = ast.Pass()
+                _swap(module, target, changed)
+            else:
+                node = _own_nodes(target)[index]
+                list(_node_changes(node))[number][1](node)
+                changed = target
+            after = _statement_text(changed)
+            if after == before or (statement.lineno, after) in seen:
                 continue
-            seen.add((statement.lineno, changed))  # type: ignore[arg-type]
-            mutated = _replace(tree, statement, kind, changed)
-            if mutated is None:
-                continue
-            found.append(Mutant(len(found) + 1, statement.lineno, kind, before, changed, mutated))
+            seen.add((statement.lineno, after))
+            mutated = ast.unparse(ast.fix_missing_locations(module)) + "\n"
+            found.append(Mutant(len(found) + 1, statement.lineno, kind, before, after, mutated))
     return found
+
+
+def _statements(module: ast.Module, inside: set[int]) -> list[ast.stmt]:
+    found = (s for s in ast.walk(module) if isinstance(s, ast.stmt) and getattr(s, "lineno", 0) in inside)
+    return sorted(found, key=lambda s: (s.lineno, s.col_offset))
+
+
+def _swap(module: ast.Module, old: ast.stmt, new: ast.stmt) -> None:
+    """Put ``new`` where ``old`` is in its parent's statement list."""
+    for parent in ast.walk(module):
+        for _field, value in ast.iter_fields(parent):
+            if isinstance(value, list):
+                for i, item in enumerate(value):
+                    if item is old:
+                        value[i] = new
+                        return
 
 
 def _statement_text(statement: ast.stmt) -> str:
@@ -124,19 +156,7 @@ def _statement_text(statement: ast.stmt) -> str:
         if isinstance(getattr(shallow, field, None), list) and getattr(shallow, field):
             setattr(shallow, field, [ast.Pass()])
     text = ast.unparse(shallow)
-    return text.split("\n")[0].rstrip(":") if shallow is not statement and "\n" in text else text
-
-
-def _changes(statement: ast.stmt) -> Iterator[tuple[str, str | None]]:
-    """(kind, the statement's text after the change), one per possible change in its own line."""
-    yield "statement", "pass"
-    own = _own_nodes(statement)
-    for index, node in enumerate(own):
-        for kind, apply in _node_changes(node):
-            changed = copy.deepcopy(statement)
-            target = _own_nodes(changed)[index]
-            if apply(target):
-                yield kind, _statement_text(changed)
+    return text.split("\n")[0].rstrip(":") if "\n" in text else text
 
 
 def _own_nodes(statement: ast.stmt) -> list[ast.AST]:
@@ -181,45 +201,6 @@ def _set(node: ast.AST, field: str, value: object) -> bool:
 def _set_item(items: list, index: int, value: object) -> bool:
     items[index] = value
     return True
-
-
-def _replace(tree: ast.Module, statement: ast.stmt, kind: str, changed: str) -> str | None:
-    """The module's source with ``statement`` replaced by the parsed ``changed`` (keeping its body)."""
-    module = copy.deepcopy(tree)
-    target = next(
-        s
-        for s in ast.walk(module)
-        if isinstance(s, ast.stmt) and (s.lineno, s.col_offset) == (statement.lineno, statement.col_offset)
-    )
-    if kind == "statement":
-        replacement: ast.stmt = ast.Pass()
-    else:
-        # Re-apply the same change to the copy: find it again by comparing the statement's own text.
-        replacement = None  # type: ignore[assignment]
-        for kind_again, text in _changes(target):
-            if kind_again == kind and text == changed:
-                replacement = _apply_same(target, kind, changed)
-                break
-        if replacement is None:
-            return None
-    for parent in ast.walk(module):
-        for _field, value in ast.iter_fields(parent):
-            if isinstance(value, list) and any(v is target for v in value):
-                value[[i for i, v in enumerate(value) if v is target][0]] = replacement
-    return ast.unparse(ast.fix_missing_locations(module)) + "\n"
-
-
-def _apply_same(statement: ast.stmt, kind: str, changed: str) -> ast.stmt:
-    own = _own_nodes(statement)
-    for index, node in enumerate(own):
-        for node_kind, apply in _node_changes(node):
-            if node_kind != kind:
-                continue
-            candidate = copy.deepcopy(statement)
-            apply(_own_nodes(candidate)[index])
-            if _statement_text(candidate) == changed:
-                return candidate
-    raise LookupError(changed)
 
 
 def audit(assignment: str, *, limit: int | None = None, jobs: int = 2, seed: int = 2026) -> list[Verdict]:

@@ -96,6 +96,10 @@ def students(folder: Path, assignment: str | None = None) -> dict[str, Student]:
     for entry in sorted(folder.iterdir()):
         if entry.name.startswith("."):
             continue
+        name = entry.stem if entry.suffix in (".zip", ".py", ".ipynb") and not entry.is_dir() else entry.name
+        if name in OUTPUTS:  # OUT/<student> would be the class's own grades.csv or chart
+            found[name] = Student(name, entry, problem=f"{entry.name}: a student may not be named {name}; rename it")
+            continue
         if entry.suffix in (".ipynb", ".py") and not entry.is_dir():
             named = [a for a in known if a in entry.stem]
             chosen = named[0] if len(named) == 1 else assignment
@@ -111,6 +115,9 @@ def students(folder: Path, assignment: str | None = None) -> dict[str, Student]:
                 entry.stem if entry.suffix == ".zip" else entry.name, entry
             )
     return found
+
+
+OUTPUTS = {"grades.csv", "scores.png", "misconceptions.csv", "misconceptions.png"}  # what grade_all writes in OUT
 
 
 def grader_fingerprint(extra: list[str] | tuple[str, ...] = ()) -> str:

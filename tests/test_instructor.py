@@ -113,6 +113,15 @@ def test_grade_all_tells_the_truth(tmp_path):
     assert "from_list: not defined in your file" in (out / "dan" / "feedback.md").read_text()
 
 
+def test_a_student_named_like_an_output_file_cannot_replace_it(tmp_path):
+    """OUT/<student> must never be OUT/grades.csv (a folder there would stop the class's CSV)."""
+    (tmp_path / "grades.csv").mkdir()
+    (tmp_path / "scores.png.zip").write_text("x")
+    found = batch.students(tmp_path)
+    assert set(found) == {"grades.csv", "scores.png"}
+    assert all(s.problem and "may not be named" in s.problem for s in found.values())
+
+
 def test_grade_all_bad_input_is_one_line(tmp_path):
     command = [sys.executable, "-m", "autograder", "grade-all"]
     done = subprocess.run([*command, str(tmp_path / "nowhere")], cwd=REPO, capture_output=True, text=True)
