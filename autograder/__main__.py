@@ -9,7 +9,8 @@ import argparse
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from autograder import REPO
+
 VISIBILITY = ("visible", "after_due_date", "after_published", "hidden")
 
 
@@ -84,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "grade-all":
         return _grade_all(args)
     if args.command == "bench":
-        from autograder import bench
+        from autograder.harness.commands import bench
 
         bench.main(copies=args.copies, jobs=args.jobs, quick=args.quick)
         return 0
@@ -93,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "release":
         return _release(args)
     if args.command == "new":
-        from autograder import scaffold
+        from autograder.harness.commands import scaffold
 
         try:
             written = scaffold.new(args.assignment, args.functions)
@@ -105,8 +106,8 @@ def main(argv: list[str] | None = None) -> int:
         print("next: edit them (docs/authoring.md), then python -m autograder release")
         return 0
     if args.command == "audit":
-        from autograder import audit
-        from autograder import command as commands
+        from autograder.harness.commands import audit
+        from autograder.harness.grading import command as commands
 
         try:
             return audit.main(
@@ -119,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _grade_all(args: argparse.Namespace) -> int:
-    from autograder import batch
+    from autograder.harness.commands import batch
 
     extra = [
         f"--call-timeout={args.call_timeout:g}",
@@ -149,7 +150,7 @@ def _grade_all(args: argparse.Namespace) -> int:
 
 
 def _gradescope(args: argparse.Namespace) -> int:
-    from autograder import gradescope
+    from autograder.harness.commands import gradescope
 
     try:
         out = gradescope.build(
@@ -166,7 +167,7 @@ def _gradescope(args: argparse.Namespace) -> int:
 
 
 def _release(args: argparse.Namespace) -> int:
-    from autograder import release
+    from autograder.harness.notebooks import release
 
     return release.run(args.solutions, args.assignments, args.course, check=args.check)
 

@@ -4,7 +4,7 @@ The command-line options come from :mod:`autograder.pytest_options`, an installe
 that pytest knows them before it loads any conftest (see there).
 """
 
-from autograder.plugin import (  # noqa: F401 - pytest finds hooks and fixtures by name
+from autograder.harness.grading.plugin import (  # noqa: F401 - pytest finds hooks and fixtures by name
     device,
     pytest_collection_finish,
     pytest_collection_modifyitems,

@@ -254,7 +254,7 @@ def free_running_reference(model: nn.Module, targets: torch.Tensor, bos_id: int,
 
 
 def loss_mistake(model: nn.Module, targets: torch.Tensor, bos_id: int, pad_id: int, mistake: str) -> torch.Tensor:
-    """A known wrong a08 loss on the same model and targets (autograder.mistakes): the grader
+    """A known wrong a08 loss on the same model and targets (autograder.harness.grading.mistakes): the grader
     compares it with a student's wrong value to name the mistake. The model is not changed (its
     record of calls is restored)."""
     calls = list(getattr(model, "calls", []))
@@ -322,7 +322,7 @@ def _greedy(
 
 
 def greedy_mistake(model: nn.Module, bos_id: int, eos_id: int, max_len: int, batch_size: int, mistake: str):
-    """A known wrong greedy decode of the same model (autograder.mistakes): ``keeps_bos`` (the bos
+    """A known wrong greedy decode of the same model (autograder.harness.grading.mistakes): ``keeps_bos`` (the bos
     column returned too), ``no_eos_padding`` (a row goes on after its eos), ``never_stops_early``
     (always max_len steps). The model's record of calls is restored."""
     calls = list(getattr(model, "calls", []))

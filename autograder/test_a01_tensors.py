@@ -3,8 +3,7 @@
 import pytest
 import torch
 
-from autograder import inputs
-from autograder.checks import (
+from autograder.api import (
     Raised,
     expect_equal,
     expect_like_cpu,
@@ -13,6 +12,7 @@ from autograder.checks import (
     expect_tensor,
     expect_type,
     fail,
+    inputs,
     on_cpu_first,
     on_device,
     shares_memory,

@@ -3,18 +3,18 @@
 import pytest
 import torch
 
-from autograder import inputs
-from autograder.checks import (
+from autograder.api import (
+    Catalogue,
     expect_equal,
     expect_raises,
     expect_same_on_device,
     expect_tensor,
     expect_type,
+    expect_vectorised,
     fail,
+    inputs,
     shares_memory,
 )
-from autograder.mistakes import Catalogue
-from autograder.vectorised import expect_vectorised
 
 ASSIGNMENT = "a02_views"
 FUNCTIONS = (
@@ -302,7 +302,7 @@ def test_chunk_rows_device(student, device, rng):
     expect_same_on_device(student.chunk_rows, (inputs.tensor(rng, (5, 2)), 2), device)
 
 
-# -- known mistakes (autograder.mistakes): a wrong value that matches one is named ---------------
+# -- known mistakes (autograder.harness.grading.mistakes): a wrong value that matches one is named ---------------
 KNOWN = Catalogue()
 
 

@@ -9,19 +9,20 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from autograder import inputs
-from autograder.checks import (
+from autograder.api import (
+    Catalogue,
     Mismatch,
+    expect_not_calling,
     expect_raises,
     expect_same_on_device,
     expect_tensor,
     expect_type,
+    expect_vectorised,
     fail,
+    inputs,
     naming_mistakes,
     with_note,
 )
-from autograder.mistakes import Catalogue
-from autograder.vectorised import expect_not_calling, expect_vectorised
 
 ASSIGNMENT = "a03_vectorize"
 FUNCTIONS = ("standardize", "standardize_rows", "pairwise_sq_dists", "masked_mean", "softmax", "cross_entropy")
@@ -360,7 +361,7 @@ def test_cross_entropy_device(student, device, rng):
     expect_same_on_device(student.cross_entropy, (logits, targets), device)
 
 
-# -- known mistakes (autograder.mistakes): a wrong value that matches one is named ---------------
+# -- known mistakes (autograder.harness.grading.mistakes): a wrong value that matches one is named ---------------
 KNOWN = Catalogue()
 
 

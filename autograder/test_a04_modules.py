@@ -5,20 +5,21 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from autograder import inputs
-from autograder.checks import (
+from autograder.api import (
+    Catalogue,
     Raised,
     expect_equal,
     expect_like_cpu,
     expect_tensor,
     expect_type,
     fail,
+    inputs,
     on_cpu_first,
     on_device,
     shares_memory,
     type_name,
 )
-from autograder.mistakes import Catalogue
+from autograder.scenarios import common
 
 ASSIGNMENT = "a04_modules"
 FUNCTIONS = ("ParallelLinear", "MLP", "ResidualStack", "count_parameters", "freeze")
@@ -30,7 +31,7 @@ REQUIRES = {
     "count_parameters": ("correctness", "device"),
     "freeze": ("correctness", "device"),
 }
-FACTS = "autograder.scenarios.parameter_facts"
+FACTS = common.parameter_facts
 
 
 def _state(model) -> dict:
@@ -120,7 +121,7 @@ def test_MLP_structure(student, worker, rng):
     model = student.MLP(in_dim, hidden, out_dim, dropout=0.25)
     layers = model.layers.fetch()
     expect_equal(type_name(layers), "Sequential", what="layers is a")
-    types = worker.run("autograder.scenarios.children_types", layers)
+    types = worker.run(common.children_types, layers)
     expect_equal(types, ["Linear", "ReLU", "Dropout", "Linear"], what="layers holds")
     state = _weights(model, MLP_KEYS)
     expect_equal(tuple(state["layers.0.weight"].shape), (hidden, in_dim), what="the first Linear's weight has shape")
@@ -182,7 +183,7 @@ def test_ResidualStack_structure(student, worker, rng):
     blocks = model.blocks.fetch()
     expect_equal(type_name(blocks), "ModuleList", what="blocks is a")
     expect_equal(
-        worker.run("autograder.scenarios.children_types", blocks[0]),
+        worker.run(common.children_types, blocks[0]),
         ["LayerNorm", "Linear", "ReLU"],
         what="each block holds",
     )
@@ -209,21 +210,21 @@ def test_count_parameters_counts_elements(student, worker, rng):
     n_in, n_out = inputs.randint(rng, 1, 9), inputs.randint(rng, 1, 9)
     linear = worker.make("torch.nn.Linear", n_in, n_out)
     expect_equal(student.count_parameters(linear), n_in * n_out + n_out)
-    mlp = worker.make("autograder.scenarios.seeded_mlp", 3, 5, 2, 0)
+    mlp = worker.make(common.seeded_mlp, 3, 5, 2, 0)
     expect_equal(student.count_parameters(mlp), 3 * 5 + 5 + 5 * 2 + 2)
 
 
 @pytest.mark.points(1)
 def test_count_parameters_shared_once_buffers_never(student, worker):
     """A layer used twice counts once; BatchNorm's running statistics are buffers, not parameters."""
-    model = worker.make("autograder.scenarios.with_buffers_and_tied_weights", 0)
+    model = worker.make(common.with_buffers_and_tied_weights, 0)
     expect_equal(student.count_parameters(model), (4 * 4 + 4) + (4 + 4) + (4 * 3 + 3))
 
 
 @pytest.mark.points(1)
 def test_count_parameters_trainable_only(student, worker):
-    mlp = worker.make("autograder.scenarios.seeded_mlp", 3, 5, 2, 0)
-    worker.run("autograder.scenarios.set_requires_grad", mlp, ["0.weight", "0.bias"], False)
+    mlp = worker.make(common.seeded_mlp, 3, 5, 2, 0)
+    worker.run(common.set_requires_grad, mlp, ["0.weight", "0.bias"], False)
     expect_equal(student.count_parameters(mlp, trainable_only=True), 5 * 2 + 2)
     expect_equal(student.count_parameters(mlp), 3 * 5 + 5 + 5 * 2 + 2)
 
@@ -240,7 +241,7 @@ def test_count_parameters_device(student, worker, device):
 # -- freeze --------------------------------------------------------------------------------------
 @pytest.mark.points(2)
 def test_freeze_stops_every_gradient(student, worker, rng):
-    mlp = worker.make("autograder.scenarios.seeded_mlp", 3, inputs.randint(rng, 2, 6), 2, 0)
+    mlp = worker.make(common.seeded_mlp, 3, inputs.randint(rng, 2, 6), 2, 0)
     returned = student.freeze(mlp)
     if type_name(returned) != "Sequential" or returned._ref != mlp._ref:
         fail("freeze should return the module it was given")
@@ -251,7 +252,7 @@ def test_freeze_stops_every_gradient(student, worker, rng):
 
 @pytest.mark.points(1)
 def test_freeze_keeps_the_mode(student, worker):
-    mlp = worker.make("autograder.scenarios.seeded_mlp", 3, 4, 2, 0)
+    mlp = worker.make(common.seeded_mlp, 3, 4, 2, 0)
     mlp.train()
     student.freeze(mlp)
     if not all(worker.run(FACTS, mlp)["training"]):
@@ -262,7 +263,7 @@ def test_freeze_keeps_the_mode(student, worker):
 @pytest.mark.kind("device")
 def test_freeze_device(student, worker, device):
     """Freezing on the device does what it does on the CPU, and leaves the parameters there."""
-    twin, mlp = (worker.make("autograder.scenarios.seeded_mlp", 3, 4, 2, 0) for _ in range(2))
+    twin, mlp = (worker.make(common.seeded_mlp, 3, 4, 2, 0) for _ in range(2))
     on_cpu = on_cpu_first(lambda: (student.freeze(twin), "frozen")[1])  # judged on the model, not the return
     mlp.to(device)
     if isinstance(on_device(lambda: student.freeze(mlp), on_cpu), Raised):
@@ -274,7 +275,7 @@ def test_freeze_device(student, worker, device):
         fail("freeze changed requires_grad differently for a model on the device than for the same model on the CPU")
 
 
-# -- known mistakes (autograder.mistakes): a wrong value that matches one is named ---------------
+# -- known mistakes (autograder.harness.grading.mistakes): a wrong value that matches one is named ---------------
 KNOWN = Catalogue()
 
 

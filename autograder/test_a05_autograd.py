@@ -3,20 +3,21 @@
 import pytest
 import torch
 
-from autograder import inputs
-from autograder.checks import (
+from autograder.api import (
+    Catalogue,
     expect_equal,
     expect_like_cpu,
+    expect_not_calling,
     expect_same_on_device,
     expect_tensor,
     expect_type,
     fail,
+    inputs,
     naming_mistakes,
     on_cpu_first,
     on_device,
 )
-from autograder.mistakes import Catalogue
-from autograder.vectorised import expect_not_calling
+from autograder.scenarios import a05_autograd, common
 
 ASSIGNMENT = "a05_autograd"
 FUNCTIONS = ("seed_graph_grads", "grad_of", "no_grad_forward")
@@ -28,9 +29,9 @@ REQUIRES = {
 }
 AUTOGRAD = {"autograd.backward": ".backward() / torch.autograd.grad (compute the gradients by hand)"}
 FUNCTIONS_TO_DIFFERENTIATE = {
-    "autograder.scenarios.sum_of_squares": lambda x: (x * x).sum(),
-    "autograder.scenarios.sin_dot": lambda x: (torch.sin(x) * x).sum(),
-    "autograder.scenarios.logsumexp_all": lambda x: torch.logsumexp(x.reshape(-1), dim=0),
+    a05_autograd.sum_of_squares: lambda x: (x * x).sum(),
+    a05_autograd.sin_dot: lambda x: (torch.sin(x) * x).sum(),
+    a05_autograd.logsumexp_all: lambda x: torch.logsumexp(x.reshape(-1), dim=0),
 }
 
 
@@ -102,20 +103,20 @@ def test_grad_of_matches_autograd(student, worker, rng):
 @pytest.mark.points(2)
 def test_grad_of_leaves_x_untouched(student, worker, rng):
     """Neither requires_grad nor .grad of x may change (x is the caller's tensor)."""
-    fn = worker.ref("autograder.scenarios.sum_of_squares")
+    fn = worker.ref(a05_autograd.sum_of_squares)
     x = worker.make("torch.clone", inputs.tensor(rng, (3,)))
     student.grad_of(fn, x)
-    requires_grad, grad = worker.run("autograder.scenarios.grad_state", x)
+    requires_grad, grad = worker.run(common.grad_state, x)
     if requires_grad or grad is not None:
         fail("x was changed: it now requires grad or has a .grad; differentiate a detached copy")
     y0 = inputs.tensor(rng, (3,))
     y = worker.make("torch.clone", y0)
     y.requires_grad_()
     old = torch.full((3,), 7.0)
-    worker.run("autograder.scenarios.set_grad", y, old)  # an existing gradient must survive
+    worker.run(common.set_grad, y, old)  # an existing gradient must survive
     got = student.grad_of(fn, y)
     expect_tensor(got, 2 * y0)
-    requires_grad, grad = worker.run("autograder.scenarios.grad_state", y)
+    requires_grad, grad = worker.run(common.grad_state, y)
     if not requires_grad or grad is None or not torch.equal(grad, old):
         fail("x's existing .grad or requires_grad changed; use torch.autograd.grad on a detached copy")
 
@@ -124,12 +125,12 @@ def test_grad_of_leaves_x_untouched(student, worker, rng):
 @pytest.mark.kind("device")
 def test_grad_of_device(student, worker, device, rng):
     x = inputs.tensor(rng, (4,))
-    expect_same_on_device(student.grad_of, (worker.ref("autograder.scenarios.sin_dot"), x), device)
+    expect_same_on_device(student.grad_of, (worker.ref(a05_autograd.sin_dot), x), device)
 
 
 # -- no_grad_forward -----------------------------------------------------------------------------
 def _probe(worker, rng, device: str | None = None):
-    model = worker.make("autograder.scenarios.GradModeProbe", 3, 2, inputs.randint(rng, 0, 1000))
+    model = worker.make(common.GradModeProbe, 3, 2, inputs.randint(rng, 0, 1000))
     if device:
         model.to(device)
     return model
@@ -160,7 +161,7 @@ def test_no_grad_forward_records_no_graph_while_running(student, worker, rng):
 def test_no_grad_forward_keeps_parameters_trainable(student, worker, rng):
     model = _probe(worker, rng)
     student.no_grad_forward(model, inputs.tensor(rng, (2, 3)))
-    if not all(worker.run("autograder.scenarios.parameter_facts", model)["requires_grad"]):
+    if not all(worker.run(common.parameter_facts, model)["requires_grad"]):
         fail("the model's parameters no longer require grad: do not freeze them")
 
 
@@ -175,7 +176,7 @@ def test_no_grad_forward_device(student, worker, device, rng):
     expect_like_cpu(got, on_cpu, device)
 
 
-# -- known mistakes (autograder.mistakes): a wrong value that matches one is named ---------------
+# -- known mistakes (autograder.harness.grading.mistakes): a wrong value that matches one is named ---------------
 KNOWN = Catalogue()
 
 

@@ -6,8 +6,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from autograder import inputs
-from autograder.checks import (
+from autograder.api import (
+    Catalogue,
     Raised,
     device_of,
     expect_equal,
@@ -17,12 +17,14 @@ from autograder.checks import (
     expect_tensor,
     expect_type,
     fail,
+    inputs,
+    isolating,
     naming_mistakes,
     on_cpu_first,
     on_device,
     type_name,
 )
-from autograder.mistakes import Catalogue
+from autograder.scenarios import a06_training, common
 
 ASSIGNMENT = "a06_training"
 FUNCTIONS = (
@@ -42,7 +44,7 @@ REQUIRES = {
     "evaluate": ("correctness", "device"),
     "train_linear_regression": ("correctness", "device"),
 }
-FACTS = "autograder.scenarios.parameter_facts"
+FACTS = common.parameter_facts
 SEED_XS, SEED_YS = torch.tensor([-1.0, 1.0, 2.0]), torch.tensor([1.0, 2.0, 3.0])
 TOY_X = torch.tensor(
     [[3.3], [4.4], [5.5], [6.71], [6.93], [4.168], [9.779], [6.182], [7.59], [2.167], [7.042], [10.791], [5.313],
@@ -99,13 +101,9 @@ def test_quadratic_loss_device(student, device, rng):
 
 
 # -- fit_quadratic -------------------------------------------------------------------------------
-@pytest.fixture
-def isolated(student, worker):
-    """The student's module with a trusted quadratic_loss, so fit_quadratic is graded on its own."""
-    worker.run(
-        "autograder.scenarios.replace", student, "quadratic_loss", worker.ref("autograder.scenarios.quadratic_loss")
-    )
-    return student
+isolated = isolating(
+    a06_training.quadratic_loss, why="The student's module with a trusted quadratic_loss: fit_quadratic on its own."
+)
 
 
 def _gradient_descent(xs, ys, lr, steps) -> tuple[float, float]:
@@ -149,7 +147,7 @@ def test_fit_quadratic_device(isolated, device):
 @pytest.mark.points(2)
 def test_make_optimizer_builds_each_kind(student, worker, rng):
     for name, expected in (("sgd", "SGD"), ("adam", "Adam"), ("adamw", "AdamW")):
-        model = worker.make("autograder.scenarios.seeded_linear", 3, 2, 0)
+        model = worker.make(common.seeded_linear, 3, 2, 0)
         lr = 0.001 * inputs.randint(rng, 1, 100)
         optimizer = student.make_optimizer(name, model.parameters(), lr)
         expect_equal(type_name(optimizer), expected, what=f"make_optimizer({name!r}, ...) returned a")
@@ -161,7 +159,7 @@ def test_make_optimizer_builds_each_kind(student, worker, rng):
 @pytest.mark.points(1)
 @pytest.mark.kind("errors")
 def test_make_optimizer_rejects_unknown_names(student, worker):
-    model = worker.make("autograder.scenarios.seeded_linear", 3, 2, 0)
+    model = worker.make(common.seeded_linear, 3, 2, 0)
     with expect_raises(ValueError, mentions=("sgd", "adam"), special="the unknown name 'rmsprop'"):
         student.make_optimizer("rmsprop", model.parameters(), 0.1)
 
@@ -169,7 +167,7 @@ def test_make_optimizer_rejects_unknown_names(student, worker):
 @pytest.mark.points(1)
 @pytest.mark.kind("device")
 def test_make_optimizer_device(student, worker, device):
-    model = worker.make("autograder.scenarios.seeded_linear", 3, 2, 0)
+    model = worker.make(common.seeded_linear, 3, 2, 0)
     model.to(device)
     optimizer = student.make_optimizer("adam", model.parameters(), 0.1)
     params = optimizer.param_groups.fetch()[0]["params"]
@@ -207,7 +205,7 @@ def _reference_steps(
 
 @pytest.mark.points(3)
 def test_train_step_sgd_update(student, worker, rng):
-    model = worker.make("autograder.scenarios.seeded_linear", 3, 2, inputs.randint(rng, 0, 999))
+    model = worker.make(common.seeded_linear, 3, 2, inputs.randint(rng, 0, 999))
     optimizer = worker.make("torch.optim.SGD", model.parameters(), lr=0.1)
     before, batch = model.state_dict(), _batch(rng)
     got = student.train_step(model, batch, worker.make("torch.nn.MSELoss"), optimizer)
@@ -220,7 +218,7 @@ def test_train_step_sgd_update(student, worker, rng):
 
 @pytest.mark.points(2)
 def test_train_step_two_adam_steps_do_not_accumulate(student, worker, rng):
-    model = worker.make("autograder.scenarios.seeded_linear", 3, 2, inputs.randint(rng, 0, 999))
+    model = worker.make(common.seeded_linear, 3, 2, inputs.randint(rng, 0, 999))
     optimizer = worker.make("torch.optim.Adam", model.parameters(), lr=0.05)
     loss_fn, before = worker.make("torch.nn.MSELoss"), model.state_dict()
     batches = [_batch(rng), _batch(rng)]
@@ -237,7 +235,7 @@ def test_train_step_two_adam_steps_do_not_accumulate(student, worker, rng):
 
 @pytest.mark.points(1)
 def test_train_step_sets_train_mode(student, worker, rng):
-    model = worker.make("autograder.scenarios.seeded_mlp", 3, 4, 2, 0)
+    model = worker.make(common.seeded_mlp, 3, 4, 2, 0)
     model.eval()
     optimizer = worker.make("torch.optim.SGD", model.parameters(), lr=0.1)
     student.train_step(model, _batch(rng), worker.make("torch.nn.MSELoss"), optimizer)
@@ -251,7 +249,7 @@ def test_train_step_device(student, worker, device, rng):
     """The model is on the device, the batch on the CPU: the step must move the batch."""
     batch, models, losses = _batch(rng), [], []
     for where in ("cpu", device):
-        model = worker.make("autograder.scenarios.seeded_linear", 3, 2, 0)
+        model = worker.make(common.seeded_linear, 3, 2, 0)
         model.to(where)
         optimizer = worker.make("torch.optim.SGD", model.parameters(), lr=0.1)
         step = (model, batch, worker.make("torch.nn.MSELoss"), optimizer)
@@ -268,8 +266,8 @@ def test_train_step_device(student, worker, device, rng):
 # -- evaluate ------------------------------------------------------------------------------------
 def _eval_setup(worker, rng, n=10, batch_size=4, **kwargs):
     x, y = inputs.tensor(rng, (n, 3)), inputs.tensor(rng, (n, 2))
-    model = worker.make("autograder.scenarios.seeded_mlp", 3, 8, 2, inputs.randint(rng, 0, 999), **kwargs)
-    loader = worker.make("autograder.scenarios.tensor_loader", x, y, batch_size)
+    model = worker.make(common.seeded_mlp, 3, 8, 2, inputs.randint(rng, 0, 999), **kwargs)
+    loader = worker.make(common.tensor_loader, x, y, batch_size)
     return model, loader, x, y
 
 
@@ -301,8 +299,8 @@ def test_evaluate_restores_the_mode(student, worker, rng):
 @pytest.mark.points(1)
 def test_evaluate_builds_no_graph(student, worker, rng):
     x, y = inputs.tensor(rng, (5, 3)), inputs.tensor(rng, (5, 2))
-    model = worker.make("autograder.scenarios.GradModeProbe", 3, 2, 0)
-    loader = worker.make("autograder.scenarios.tensor_loader", x, y, 2)
+    model = worker.make(common.GradModeProbe, 3, 2, 0)
+    loader = worker.make(common.tensor_loader, x, y, 2)
     student.evaluate(model, loader, worker.make("torch.nn.MSELoss"))
     seen = model.grad_enabled_during_forward.fetch()
     if not seen or any(seen):
@@ -386,7 +384,7 @@ def test_train_linear_regression_device(student, worker, device):
         expect_like_cpu(got[1], on_cpu[1], device, what="the recorded losses")
 
 
-# -- known mistakes (autograder.mistakes): a wrong value that matches one is named ---------------
+# -- known mistakes (autograder.harness.grading.mistakes): a wrong value that matches one is named ---------------
 KNOWN = Catalogue()
 
 

@@ -3,8 +3,8 @@
 import pytest
 import torch
 
-from autograder import inputs
-from autograder.checks import (
+from autograder.api import (
+    Catalogue,
     Matcher,
     Mismatch,
     expect_equal,
@@ -13,10 +13,12 @@ from autograder.checks import (
     expect_tensor,
     expect_type,
     fail,
+    inputs,
+    isolating,
     naming_mistakes,
     with_note,
 )
-from autograder.mistakes import Catalogue
+from autograder.scenarios import a07_data
 
 ASSIGNMENT = "a07_data"
 FUNCTIONS = ("SequenceDataset", "collate_pad", "make_loader", "length_buckets")
@@ -194,16 +196,14 @@ def test_collate_pad_device(student, device, rng):
 
 
 # -- make_loader ---------------------------------------------------------------------------------
-@pytest.fixture
-def isolated(student, worker):
-    """make_loader graded with a trusted collate_pad, so a collate mistake is not counted twice."""
-    worker.run("autograder.scenarios.replace", student, "collate_pad", worker.ref("autograder.scenarios.collate_pad"))
-    return student
+isolated = isolating(
+    a07_data.collate_pad, why="make_loader graded with a trusted collate_pad: a collate mistake is not counted twice."
+)
 
 
 def _dataset(worker, rng, n: int):
     sequences, labels = _ragged(rng, n), _labels(rng, n)
-    return worker.make("autograder.scenarios.TokenDataset", sequences, labels), sequences, labels
+    return worker.make(a07_data.TokenDataset, sequences, labels), sequences, labels
 
 
 def _order(batches: list) -> list[tuple]:
@@ -214,7 +214,7 @@ def _order(batches: list) -> list[tuple]:
 def test_make_loader_batches_in_order(isolated, worker, rng):
     dataset, sequences, labels = _dataset(worker, rng, 11)
     pad_id = inputs.randint(rng, 1, 3)  # never the default, so an ignored pad_id shows
-    got = worker.run("autograder.scenarios.batches", isolated.make_loader(dataset, 4, pad_id=pad_id))
+    got = worker.run(a07_data.batches, isolated.make_loader(dataset, 4, pad_id=pad_id))
     expect_equal(len(got), 3, what="the number of batches (11 examples, batch_size 4) is")
     for start, batch in zip(range(0, 11, 4), got):
         chunk = slice(start, start + 4)
@@ -225,16 +225,10 @@ def test_make_loader_batches_in_order(isolated, worker, rng):
 def test_make_loader_shuffle_is_reproducible(isolated, worker, rng):
     dataset, _, _ = _dataset(worker, rng, 30)
     seed = inputs.randint(rng, 0, 10**6)
-    first = _order(
-        worker.run("autograder.scenarios.batches", isolated.make_loader(dataset, 5, shuffle=True, seed=seed))
-    )
-    again = _order(
-        worker.run("autograder.scenarios.batches", isolated.make_loader(dataset, 5, shuffle=True, seed=seed))
-    )
-    other = _order(
-        worker.run("autograder.scenarios.batches", isolated.make_loader(dataset, 5, shuffle=True, seed=seed + 1))
-    )
-    plain = _order(worker.run("autograder.scenarios.batches", isolated.make_loader(dataset, 5)))
+    first = _order(worker.run(a07_data.batches, isolated.make_loader(dataset, 5, shuffle=True, seed=seed)))
+    again = _order(worker.run(a07_data.batches, isolated.make_loader(dataset, 5, shuffle=True, seed=seed)))
+    other = _order(worker.run(a07_data.batches, isolated.make_loader(dataset, 5, shuffle=True, seed=seed + 1)))
+    plain = _order(worker.run(a07_data.batches, isolated.make_loader(dataset, 5)))
     if first == plain:
         fail("shuffle=True gave the dataset's own order")
     if first != again:
@@ -246,13 +240,13 @@ def test_make_loader_shuffle_is_reproducible(isolated, worker, rng):
 @pytest.mark.points(1)
 def test_make_loader_shuffle_ignores_the_global_rng(isolated, worker, rng):
     dataset, _, _ = _dataset(worker, rng, 30)
-    run = "autograder.scenarios.batches_with_global_seed"
+    run = a07_data.batches_with_global_seed
     one = _order(worker.run(run, isolated.make_loader(dataset, 5, shuffle=True, seed=3), 1))
     two = _order(worker.run(run, isolated.make_loader(dataset, 5, shuffle=True, seed=3), 2))
     if one != two:
         fail("the order changed with torch.manual_seed: give the DataLoader its own generator")
     worker.run("torch.manual_seed", 11)
-    worker.run("autograder.scenarios.batches", isolated.make_loader(dataset, 5, shuffle=True, seed=3))
+    worker.run(a07_data.batches, isolated.make_loader(dataset, 5, shuffle=True, seed=3))
     if not torch.equal(worker.run("torch.rand", 3), torch.rand(3, generator=torch.Generator().manual_seed(11))):
         fail("building or iterating the loader changed the global random state")
 
@@ -290,11 +284,11 @@ def test_length_buckets_save_padding(student, rng):
 def test_length_buckets_as_batch_sampler(student, worker, rng):
     sequences, labels = _ragged(rng, 9), _labels(rng, 9)
     buckets = student.length_buckets([len(s) for s in sequences], 4)
-    got = worker.run("autograder.scenarios.load_with_batch_sampler", sequences, labels, buckets)
+    got = worker.run(a07_data.load_with_batch_sampler, sequences, labels, buckets)
     expect_equal(sum(len(b["labels"]) for b in got), 9, what="a DataLoader with these buckets yields examples:")
 
 
-# -- known mistakes (autograder.mistakes): a wrong batch that matches one is named ----------------
+# -- known mistakes (autograder.harness.grading.mistakes): a wrong batch that matches one is named ----------------
 KNOWN = Catalogue()
 
 

@@ -5,8 +5,8 @@ in the student's own model or shift_right costs points only there."""
 import pytest
 import torch
 
-from autograder import inputs
-from autograder.checks import (
+from autograder.api import (
+    Catalogue,
     Matcher,
     Mismatch,
     expect_equal,
@@ -16,11 +16,13 @@ from autograder.checks import (
     expect_tensor,
     expect_type,
     fail,
+    inputs,
+    isolating,
     on_cpu_first,
     on_device,
     with_note,
 )
-from autograder.mistakes import Catalogue
+from autograder.scenarios import a08_seq2seq
 
 ASSIGNMENT = "a08_seq2seq"
 FUNCTIONS = ("RNNLanguageModel", "shift_right", "teacher_forcing_loss", "free_running_loss", "greedy_decode")
@@ -82,7 +84,7 @@ def test_RNNLanguageModel_structure(student, worker, rng):
     for cell, kind in (("rnn", "RNN"), ("lstm", "LSTM"), ("gru", "GRU")):
         layers, pad_id = inputs.randint(rng, 1, 2), inputs.randint(rng, 0, 3)
         model = student.RNNLanguageModel(VOCAB, HIDDEN, num_layers=layers, cell=cell, pad_id=pad_id)
-        parts = worker.run("autograder.scenarios.lm_parts", model)
+        parts = worker.run(a08_seq2seq.lm_parts, model)
         for part in ("embedding", "recurrent", "linear"):
             if part not in parts:
                 fail(f"cell={cell!r}: no {part} layer registered in the model")
@@ -102,9 +104,7 @@ def test_RNNLanguageModel_forward(student, worker, rng):
         ids = _ids(rng, 3, 5)
         got = model(ids)
         expect_type(got, (tuple, list))
-        expect_tensor(
-            got[0], worker.run("autograder.scenarios.lm_composed", model, ids), call=f"forward (cell={cell!r})"
-        )
+        expect_tensor(got[0], worker.run(a08_seq2seq.lm_composed, model, ids), call=f"forward (cell={cell!r})")
 
 
 @pytest.mark.points(1)
@@ -134,7 +134,7 @@ def test_RNNLanguageModel_causal_and_batch_independent(student, rng):
 @pytest.mark.points(1)
 def test_RNNLanguageModel_padding_embedding_is_zero(student, worker):
     model = student.RNNLanguageModel(VOCAB, HIDDEN, pad_id=3)
-    parts = worker.run("autograder.scenarios.lm_parts", model)
+    parts = worker.run(a08_seq2seq.lm_parts, model)
     if not parts.get("embedding", {}).get("pad_row_zero"):
         fail("the embedding of pad_id is not zero: pass padding_idx=pad_id to nn.Embedding")
 
@@ -173,15 +173,11 @@ def test_shift_right_device(student, device, rng):
 
 
 # -- teacher_forcing_loss / free_running_loss ----------------------------------------------------
-@pytest.fixture
-def isolated(student, worker):
-    """The losses graded with a trusted shift_right."""
-    worker.run("autograder.scenarios.replace", student, "shift_right", worker.ref("autograder.scenarios.shift_right"))
-    return student
+isolated = isolating(a08_seq2seq.shift_right, why="The losses graded with a trusted shift_right.")
 
 
 def _tiny(worker, rng, device: str | None = None):
-    model = worker.make("autograder.scenarios.TinyLM", VOCAB, HIDDEN, inputs.randint(rng, 0, 999))
+    model = worker.make(a08_seq2seq.TinyLM, VOCAB, HIDDEN, inputs.randint(rng, 0, 999))
     if device:
         model.to(device)
     return model
@@ -190,7 +186,7 @@ def _tiny(worker, rng, device: str | None = None):
 @pytest.mark.points(3)
 def test_teacher_forcing_loss_value(isolated, worker, rng):
     model, targets = _tiny(worker, rng), _targets_with_padding(rng)
-    expected = worker.run("autograder.scenarios.teacher_forcing_reference", model, targets, BOS, PAD)
+    expected = worker.run(a08_seq2seq.teacher_forcing_reference, model, targets, BOS, PAD)
     got = isolated.teacher_forcing_loss(model, targets, BOS, PAD)
     _expect_loss(got, expected, targets, KNOWN.of("teacher_forcing_loss", worker, model, targets))
 
@@ -218,7 +214,7 @@ def test_teacher_forcing_loss_device(isolated, worker, device, rng):
 @pytest.mark.points(3)
 def test_free_running_loss_value(isolated, worker, rng):
     model, targets = _tiny(worker, rng), _targets_with_padding(rng)
-    expected = worker.run("autograder.scenarios.free_running_reference", model, targets, BOS, PAD)
+    expected = worker.run(a08_seq2seq.free_running_reference, model, targets, BOS, PAD)
     got = isolated.free_running_loss(model, targets, BOS, PAD)
     _expect_loss(got, expected, targets, KNOWN.of("free_running_loss", worker, model, targets))
 
@@ -243,7 +239,7 @@ def test_free_running_loss_device(isolated, worker, device, rng):
 def test_greedy_decode_matches_greedy_search(student, worker, rng):
     model = _tiny(worker, rng)
     batch, max_len = inputs.randint(rng, 1, 4), inputs.randint(rng, 3, 8)
-    expected = worker.run("autograder.scenarios.greedy_reference", model, BOS, EOS, max_len, batch)
+    expected = worker.run(a08_seq2seq.greedy_reference, model, BOS, EOS, max_len, batch)
     got = student.greedy_decode(model, BOS, EOS, max_len, batch_size=batch)
     expect_tensor(got, expected, mistakes=KNOWN.of("greedy_decode", worker, model, max_len, batch))
 
@@ -256,7 +252,7 @@ def test_greedy_decode_stops_early_and_pads_with_eos(student, worker, rng):
     script = torch.randint(3, VOCAB, (batch, max_len), generator=rng)
     for row, stop in enumerate(stops):
         script[row, stop] = EOS
-    model = worker.make("autograder.scenarios.ScriptedLM", script, VOCAB)
+    model = worker.make(a08_seq2seq.ScriptedLM, script, VOCAB)
     expected = script[:, : max(stops) + 1].clone()
     for row, stop in enumerate(stops):
         expected[row, stop:] = EOS
@@ -267,7 +263,7 @@ def test_greedy_decode_stops_early_and_pads_with_eos(student, worker, rng):
 @pytest.mark.points(1)
 def test_greedy_decode_respects_max_len(student, worker, rng):
     script = torch.randint(3, VOCAB, (2, 12), generator=rng)  # never eos
-    model = worker.make("autograder.scenarios.ScriptedLM", script, VOCAB)
+    model = worker.make(a08_seq2seq.ScriptedLM, script, VOCAB)
     max_len = inputs.randint(rng, 2, 6)
     got = student.greedy_decode(model, BOS, EOS, max_len, batch_size=2)
     expect_tensor(got, script[:, :max_len], mistakes=KNOWN.of("greedy_decode", worker, model, max_len, 2))
@@ -284,7 +280,7 @@ def test_greedy_decode_device(student, worker, device, rng):
     expect_like_cpu(got, on_cpu, device)
 
 
-# -- known mistakes (autograder.mistakes): a wrong value that matches one is named ---------------
+# -- known mistakes (autograder.harness.grading.mistakes): a wrong value that matches one is named ---------------
 KNOWN = Catalogue()
 
 
@@ -308,7 +304,7 @@ def _(targets, bos_id):
 
 
 def _loss(worker, model, targets, mistake: str) -> torch.Tensor:
-    return worker.run("autograder.scenarios.loss_mistake", model, targets, BOS, PAD, mistake)
+    return worker.run(a08_seq2seq.loss_mistake, model, targets, BOS, PAD, mistake)
 
 
 @KNOWN.mistake(
@@ -388,7 +384,7 @@ def _(worker, model, targets):
 
 
 def _decode(worker, model, max_len, batch, mistake: str) -> torch.Tensor:
-    return worker.run("autograder.scenarios.greedy_mistake", model, BOS, EOS, max_len, batch, mistake)
+    return worker.run(a08_seq2seq.greedy_mistake, model, BOS, EOS, max_len, batch, mistake)
 
 
 @KNOWN.mistake(

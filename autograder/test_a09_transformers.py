@@ -6,21 +6,23 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from autograder import inputs
-from autograder.checks import (
+from autograder.api import (
+    Catalogue,
     expect_equal,
     expect_like_cpu,
     expect_raises,
     expect_same_on_device,
     expect_tensor,
     expect_type,
+    expect_vectorised,
     fail,
+    inputs,
+    isolating,
     on_cpu_first,
     on_device,
     type_name,
 )
-from autograder.mistakes import Catalogue
-from autograder.vectorised import expect_vectorised
+from autograder.scenarios import a09_transformers
 
 ASSIGNMENT = "a09_transformers"
 FUNCTIONS = ("load_encoder", "encode_batch", "mean_pool", "embed_texts", "cosine_similarity_matrix")
@@ -39,7 +41,6 @@ PRELOAD = (
     "transformers.models.bert.modeling_bert",
     "transformers.models.bert.tokenization_bert",
 )
-S = "autograder.scenarios."
 TEXTS = [
     "i love ai !",
     "the cat sat on a mat",
@@ -53,8 +54,8 @@ HIDDEN = 32
 
 
 def _tiny(worker, seed: int = 0):
-    folder = worker.run(S + "build_tiny_bert", "tiny-bert", seed)
-    pair = worker.make(S + "load_tiny_bert", folder)  # a handle to the (tokenizer, model) tuple
+    folder = worker.run(a09_transformers.build_tiny_bert, "tiny-bert", seed)
+    pair = worker.make(a09_transformers.load_tiny_bert, folder)  # a handle to the (tokenizer, model) tuple
     return folder, pair[0], pair[1]
 
 
@@ -66,18 +67,18 @@ def _pick(rng, k: int) -> list[str]:
 # -- load_encoder --------------------------------------------------------------------------------
 @pytest.mark.points(2)
 def test_load_encoder_loads_the_local_folder(student, worker, rng):
-    folder = worker.run(S + "build_tiny_bert", "tiny-bert", inputs.randint(rng, 0, 99))
+    folder = worker.run(a09_transformers.build_tiny_bert, "tiny-bert", inputs.randint(rng, 0, 99))
     got = student.load_encoder(folder)
     expect_type(got, (tuple, list))
     tokenizer, model = got[0], got[1]
     expect_equal(type_name(model), "BertModel", what="the model is a")
-    if worker.run(S + "is_training", model):
+    if worker.run(a09_transformers.is_training, model):
         fail("the model should be returned in eval mode")
     texts = _pick(rng, 3)
     _, trusted_tokenizer, _ = _tiny(worker)
-    expected = worker.run(S + "tokenize", trusted_tokenizer, texts)
+    expected = worker.run(a09_transformers.tokenize, trusted_tokenizer, texts)
     expect_tensor(
-        worker.run(S + "tokenize", tokenizer, texts)["input_ids"],
+        worker.run(a09_transformers.tokenize, tokenizer, texts)["input_ids"],
         expected["input_ids"],
         call="the loaded tokenizer's input_ids",
     )
@@ -97,7 +98,7 @@ def test_encode_batch_pads_and_returns_tensors(student, worker, rng):
     texts = _pick(rng, inputs.randint(rng, 2, 5))
     got = student.encode_batch(tokenizer, texts)
     expect_equal(type_name(got), "BatchEncoding", what="encode_batch returned a")
-    expected = worker.run(S + "tokenize", tokenizer, texts)
+    expected = worker.run(a09_transformers.tokenize, tokenizer, texts)
     for key in ("input_ids", "attention_mask"):
         expect_tensor(got[key], expected[key], call=f"encode_batch(...)[{key!r}]")
 
@@ -108,7 +109,7 @@ def test_encode_batch_truncates_at_max_length(student, worker, rng):
     texts = ["the cat sat on a mat and the dog runs fast", "hello"]
     max_length = inputs.randint(rng, 3, 6)
     got = student.encode_batch(tokenizer, texts, max_length=max_length)
-    expected = worker.run(S + "tokenize", tokenizer, texts, max_length)
+    expected = worker.run(a09_transformers.tokenize, tokenizer, texts, max_length)
     expect_tensor(got["input_ids"], expected["input_ids"], call=f"encode_batch(..., max_length={max_length})")
 
 
@@ -148,12 +149,9 @@ def test_mean_pool_device(student, device, rng):
 
 
 # -- embed_texts ---------------------------------------------------------------------------------
-@pytest.fixture
-def isolated(student, worker):
-    """embed_texts graded with trusted encode_batch and mean_pool."""
-    for name in ("encode_batch", "mean_pool"):
-        worker.run(S + "replace", student, name, worker.ref(S + name))
-    return student
+isolated = isolating(
+    a09_transformers.encode_batch, a09_transformers.mean_pool, why="embed_texts graded with trusted helpers."
+)
 
 
 def _expect_embeddings(got, expected: torch.Tensor) -> None:
@@ -168,7 +166,7 @@ def test_embed_texts_batches_keep_order(isolated, worker, rng):
     _, tokenizer, model = _tiny(worker, inputs.randint(rng, 0, 99))
     texts = _pick(rng, 7)
     got = isolated.embed_texts(texts, tokenizer, model, batch_size=3)
-    _expect_embeddings(got, worker.run(S + "embed_reference", texts, tokenizer, model))
+    _expect_embeddings(got, worker.run(a09_transformers.embed_reference, texts, tokenizer, model))
 
 
 @pytest.mark.points(1)
@@ -177,8 +175,8 @@ def test_embed_texts_is_deterministic_for_a_model_in_train_mode(isolated, worker
     model.train()  # dropout on: embed_texts must switch it off
     texts = _pick(rng, 4)
     first = isolated.embed_texts(texts, tokenizer, model)
-    _expect_embeddings(first, worker.run(S + "embed_reference", texts, tokenizer, model))
-    if not worker.run(S + "is_training", model):
+    _expect_embeddings(first, worker.run(a09_transformers.embed_reference, texts, tokenizer, model))
+    if not worker.run(a09_transformers.is_training, model):
         fail("the model was handed over in train mode and came back in eval mode; restore its mode")
 
 
@@ -238,7 +236,7 @@ def test_cosine_similarity_matrix_device(student, device, rng):
     expect_same_on_device(student.cosine_similarity_matrix, (a, b), device)
 
 
-# -- known mistakes (autograder.mistakes): a wrong value that matches one is named ---------------
+# -- known mistakes (autograder.harness.grading.mistakes): a wrong value that matches one is named ---------------
 KNOWN = Catalogue()
 
 

@@ -1,7 +1,7 @@
 """Hostile values from a worker and hostile zips from a class: the grader's work stays bounded.
 
-Fast unit tests, no workers: :func:`autograder.bounds.problem` on values as they arrive over the wire,
-and :func:`autograder.batch._unpack` on zip bombs, floods of files and escaping paths.
+Fast unit tests, no workers: :func:`autograder.harness.isolation.bounds.problem` on values as they arrive over the wire,
+and :func:`autograder.harness.commands.batch._unpack` on zip bombs, floods of files and escaping paths.
 """
 
 import stat
@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 import torch
 
-from autograder import batch, bounds, wire
+from autograder.harness.commands import batch
+from autograder.harness.isolation import bounds, wire
 
 
 def _arrived(value):

@@ -55,7 +55,7 @@ def test_corpus_case(case, tmp_path):
             assert not unexpected, f"declared to lose only {loses}, but also failed {unexpected}"
 
 
-# Feedback that names the mistake (autograder.mistakes): for every wrong case graded in this run
+# Feedback that names the mistake (autograder.harness.grading.mistakes): for every wrong case graded in this run
 # that is a value mistake (a correctness check compared its value and found it wrong: "wrong values",
 # a wrong shape), whether one of its failed tests carried a diagnosis. Other mistakes are named by
 # their own checks (a loop, a device bug, a shared storage, a missing no_grad, ...).

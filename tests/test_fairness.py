@@ -6,7 +6,7 @@ every core; both runs must give every test the same status and score, and that s
 
 from conftest import grade
 
-from autograder.bench import BORDERLINE, cpu_burners
+from autograder.harness.commands.bench import BORDERLINE, cpu_burners
 
 
 def test_borderline_submission_gets_identical_results_under_load(tmp_path):

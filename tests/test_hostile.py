@@ -9,8 +9,8 @@ import pytest
 import torch
 from conftest import REPO, SOLUTIONS, grade, with_override
 
-from autograder import sandbox
-from autograder.remote import Worker
+from autograder.harness.isolation import sandbox
+from autograder.harness.isolation.remote import Worker
 
 root_only = pytest.mark.skipif(not sandbox.layers().isolated, reason="isolation needs root (CI and Gradescope have it)")
 

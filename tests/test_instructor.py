@@ -16,7 +16,7 @@ from pathlib import Path
 
 from conftest import REPO, SOLUTIONS
 
-from autograder import batch
+from autograder.harness.commands import batch
 
 
 def _class(tmp_path):
@@ -270,7 +270,7 @@ def _by_assignment(results):
 
 def test_gradescope_course_bundle_runs_like_gradescope(tmp_path):
     root, names = _gradescope_layout(tmp_path)
-    assert {"setup.sh", "run_autograder", "autograder/plugin.py", "solutions/a01_tensors.py"} <= names
+    assert {"setup.sh", "run_autograder", "autograder/harness/grading/plugin.py", "solutions/a01_tensors.py"} <= names
     shutil.copy(SOLUTIONS / "a02_views.py", root / "submission" / "a02_views.py")
     path = f"{os.path.dirname(sys.executable)}:{os.environ['PATH']}"  # no venv made: python3 is this environment's
     env = {**os.environ, "AUTOGRADER_ROOT": str(root), "PATH": path}
@@ -313,7 +313,7 @@ def test_gradescope_one_assignment_bundle_installs_in_a_fresh_venv_and_grades_it
 
 
 def test_gradescope_picks_the_students_file():
-    from autograder.gradescope import choose_submission
+    from autograder.harness.commands.gradescope import choose_submission
 
     with tempfile.TemporaryDirectory() as folder:
         top = Path(folder)

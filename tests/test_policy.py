@@ -1,4 +1,4 @@
-"""The static screen (autograder/policy.py): everyday course code passes, routes into the grader's
+"""The static screen (autograder/harness/isolation/policy.py): everyday course code passes, routes into the grader's
 process are named with their line, and the red team's working attacks lose their points."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, SOLUTIONS, grade, with_override
 
-from autograder import policy
+from autograder.harness.isolation import policy
 
 HOSTILE = Path(__file__).parent / "hostile"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, SOLUTIONS, grade
 
-from autograder import release, stubs
+from autograder.harness.notebooks import release, stubs
 
 pytest.importorskip("nbgrader", reason="the release needs the instructor extra: pip install -e '.[instructor]'")
 
@@ -30,9 +30,9 @@ print("noise on stderr", file=sys.stderr)
 
 
 FORGING_CELL = """import os
-import autograder.hidden_cell
+import autograder.harness.notebooks.hidden_cell
 
-autograder.hidden_cell.grade_function = lambda *args, **kwargs: 1000.0  # every test cell: full marks?
+autograder.harness.notebooks.hidden_cell.grade_function = lambda *args, **kwargs: 1000.0  # every test cell: full marks?
 os.environ["NBGRADER_EXECUTION"] = "interactive"
 """
 

@@ -11,7 +11,7 @@ import sys
 
 from conftest import REPO, with_override
 
-from autograder import stubs
+from autograder.harness.notebooks import stubs
 
 ASSIGNMENT = "a98_scaffold_check"
 
@@ -62,7 +62,7 @@ def test_new_scaffolds_an_assignment_that_grades_as_written(tmp_path):
 
 def test_audit_kills_mutants_of_a_reference_and_lists_survivors():
     """Mutants are one change each, inside the solution regions; grading them is real."""
-    from autograder import audit
+    from autograder.harness.commands import audit
 
     source = (REPO / "solutions" / "a03_vectorize.py").read_text()
     found = audit.mutants(source)

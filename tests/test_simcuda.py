@@ -6,10 +6,10 @@ import pytest
 import torch
 from conftest import grade, with_override
 
-from autograder import inputs
-from autograder.checks import device_of
-from autograder.remote import StudentError, Worker
-from autograder.simcuda import SimulatedCudaUnavailable, library
+from autograder.harness.grading import inputs
+from autograder.harness.grading.checks import device_of
+from autograder.harness.isolation.remote import StudentError, Worker
+from autograder.harness.isolation.simcuda import SimulatedCudaUnavailable, library
 
 try:
     library()

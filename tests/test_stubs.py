@@ -3,7 +3,7 @@
 import pytest
 from conftest import REPO
 
-from autograder import stubs
+from autograder.harness.notebooks import stubs
 
 SOLUTION = '''"""Doc."""
 

@@ -17,9 +17,11 @@ import pytest
 import torch
 from conftest import REPO, SOLUTIONS, grade, grade_cli, with_override
 
-from autograder import batch, command, sandbox
-from autograder.remote import GradingFeedback, Worker
-from autograder.vectorised import expect_not_calling, expect_vectorised
+from autograder.harness.commands import batch
+from autograder.harness.grading import command
+from autograder.harness.grading.vectorised import expect_not_calling, expect_vectorised
+from autograder.harness.isolation import sandbox
+from autograder.harness.isolation.remote import GradingFeedback, Worker
 
 root_only = pytest.mark.skipif(not sandbox.layers().isolated, reason="isolation needs root (CI and Gradescope have it)")
 
@@ -31,7 +33,7 @@ def _forging_submission(folder: Path, marker: Path) -> Path:
     forge = f"""
     import pathlib
     pathlib.Path({str(marker)!r}).write_text("loaded")
-    import autograder.plugin as plugin
+    import autograder.harness.grading.plugin as plugin
 
     def pytest_collection_finish(session):
         for info in session.config.stash[plugin.RUN].tests:
@@ -285,7 +287,7 @@ def test_the_worker_seed_does_not_reveal_the_grader_seed(tmp_path):
         assert opened.module.seed() == graded_seed  # the worker gets what it is given...
     finally:
         opened.close()
-    from autograder.plugin import GradingRun
+    from autograder.harness.grading.plugin import GradingRun
 
     run = GradingRun.__new__(GradingRun)
     run.seed = 7

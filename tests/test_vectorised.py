@@ -8,10 +8,10 @@ import pytest
 import torch
 from conftest import SOLUTIONS
 
-from autograder.bench import a03_timing_cases
-from autograder.checks import Mismatch
-from autograder.remote import Worker
-from autograder.vectorised import expect_fast, expect_vectorised, total
+from autograder.harness.commands.bench import a03_timing_cases
+from autograder.harness.grading.checks import Mismatch
+from autograder.harness.grading.vectorised import expect_fast, expect_vectorised, total
+from autograder.harness.isolation.remote import Worker
 
 SEQUENTIAL = '''
 import torch

@@ -1,0 +1,260 @@
+"""``python -m autograder bench``: how fast grading is on this machine, measured in one run.
+
+- wall time to grade the reference solutions (every assignment), as a student would run it;
+- the worker round trip: median seconds per call for small and 1 MB tensors;
+- batch throughput: N copies of the reference graded by ``grade-all --jobs 2`` (warm grading
+  processes), what that means for a 300-student class, and the overhead per submission beyond the
+  grading runs' own time;
+- ``nbgrader autograde`` of the reference as release notebooks (all assignments), against
+  ``pytest autograder`` grading the same notebooks, when nbgrader is installed;
+- fairness under load: ``tests/borderline`` (vectorised but slow: NumPy round trips, float64
+  detours, extra copies) regraded several times with one seed while CPU burners hold every core,
+  the per-test score variance across those runs (must be 0), and the CPU-time ratio of each
+  borderline function to the reference's under the same load (the margin to the limit).
+
+Targets (reported, not asserted): a full submission <= 20 s; a 300-student class <= 30 min on
+2 cores; per-submission overhead <= 1 s; nbgrader >= 3x slower.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import torch
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from autograder import REPO
+from autograder.harness.commands import batch
+from autograder.harness.grading import vectorised
+from autograder.harness.grading.command import pytest_command
+from autograder.harness.isolation.remote import Worker
+
+ECHO = "def echo(x):\n    return x\n"
+
+
+def grade_reference() -> float:
+    start = time.perf_counter()
+    command = [sys.executable, "-m", "pytest", "autograder", "--submission", "solutions", "-q"]
+    subprocess.run(command, cwd=REPO, capture_output=True, check=False)
+    return time.perf_counter() - start
+
+
+def round_trip(calls: int) -> dict[str, float]:
+    """Median seconds per call of an identity function, by argument size."""
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "echo.py"
+        source.write_text(ECHO)
+        worker = Worker("echo", source, seed=0, call_timeout=30, memory_bytes=2**33)
+        worker.start()
+        try:
+            timings = {}
+            for label, value in (("small tensor (4 floats)", torch.ones(4)), ("1 MB tensor", torch.ones(2**18))):
+                samples = []
+                for _ in range(calls):
+                    start = time.perf_counter()
+                    worker.module.echo(value)
+                    samples.append(time.perf_counter() - start)
+                timings[label] = statistics.median(samples)
+            timings["worker start (fork + import)"] = _start_cost(source)
+        finally:
+            worker.close()
+    return timings
+
+
+def _start_cost(source: Path, n: int = 10) -> float:
+    samples = []
+    for _ in range(n):
+        start = time.perf_counter()
+        worker = Worker("echo", source, seed=0, call_timeout=30, memory_bytes=2**33)
+        worker.start()
+        worker.close()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def batch_throughput(copies: int, jobs: int) -> dict[str, float]:
+    """``copies`` reference submissions graded ``jobs`` at a time by ``grade-all``.
+
+    - ``per student``: wall time / copies (process start-up included);
+    - ``warm run``: median wall time of one student's run in an already warm grading process;
+    - ``overhead``: of those warm runs, the median time beyond the run's own ``execution_time``
+      (results.json: from pytest's configuration to its last test), i.e. what grading one more
+      student costs besides the tests.
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        submissions = Path(folder) / "class"
+        for i in range(copies):
+            shutil.copytree(REPO / "solutions", submissions / f"student{i:03d}")
+        start = time.perf_counter()
+        outcomes = batch.grade_all(submissions, Path(folder) / "out", jobs=jobs)
+        wall = time.perf_counter() - start
+        warm = [o for o in outcomes if o.warm] or outcomes
+        own = {o.student: json.loads(Path(folder, "out", o.student, "results.json").read_text()) for o in warm}
+    return {
+        "per student": wall / copies,
+        "warm run": statistics.median(o.seconds for o in warm),
+        "overhead": statistics.median(o.seconds - own[o.student]["execution_time"] for o in warm),
+    }
+
+
+def nbgrader_vs_direct() -> tuple[float, float, str]:
+    """Seconds for ``nbgrader autograde`` of a perfect student's notebooks (every assignment) and for
+    ``pytest autograder`` on the same notebooks; the scores, as a check that both graded."""
+    from autograder.harness.notebooks import release
+
+    with tempfile.TemporaryDirectory() as folder:
+        course = Path(folder)
+        built = release.build(REPO / "solutions", course)
+        student = course / "submitted" / "perfect"
+        for notebook in built:
+            target = student / notebook.parent.name / notebook.name
+            target.parent.mkdir(parents=True)
+            answered = release.answered(notebook, course / "source" / notebook.parent.name / notebook.name)
+            target.write_text(json.dumps(answered))
+        start = time.perf_counter()
+        scores = [release.autograde(course, n.stem, ["perfect"])["perfect"] for n in built]
+        nbgrader = time.perf_counter() - start
+        flat = course / "flat"
+        flat.mkdir()
+        for notebook in built:
+            shutil.copy(student / notebook.parent.name / notebook.name, flat / notebook.name)
+        start = time.perf_counter()
+        subprocess.run(pytest_command(flat, course / "direct.json"), cwd=REPO, capture_output=True, check=False)
+        direct = time.perf_counter() - start
+        ours = json.loads((course / "direct.json").read_text())["score"]
+    got, out_of = sum(s for s, _ in scores), sum(m for _, m in scores)
+    return nbgrader, direct, f"nbgrader {got:g}/{out_of:g}, direct {ours:g}"
+
+
+@contextlib.contextmanager
+def cpu_burners(count: int | None = None) -> Iterator[None]:
+    """Busy-loop processes on every core (or ``count``), as other graders would be."""
+    burners = [
+        subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(count or os.cpu_count() or 2)
+    ]
+    try:
+        yield
+    finally:
+        for burner in burners:
+            burner.kill()
+            burner.wait()
+
+
+BORDERLINE = REPO / "tests" / "borderline"
+
+
+def fairness(runs: int = 3, seed: int = 2026) -> dict[str, float]:
+    """Regrade the borderline submission ``runs`` times under load; the largest per-test variance of
+    the score across runs, the number of tests that ever differed, and the worst CPU-time ratio of
+    a borderline a03 function to the reference (see autograder.harness.grading.vectorised)."""
+    scores: dict[str, list[float]] = {}
+    with tempfile.TemporaryDirectory() as folder, cpu_burners():
+        for run in range(runs):
+            results = Path(folder) / f"run{run}.json"
+            command = pytest_command(BORDERLINE, results) + ["--grade-seed", str(seed)]
+            subprocess.run(command, cwd=REPO, capture_output=True, check=False)
+            for test in json.loads(results.read_text())["tests"]:
+                scores.setdefault(test["name"], []).append(test["score"])
+        ratio = _borderline_ratio()
+    variances = [statistics.pvariance(values) for values in scores.values()]
+    return {
+        "variance": max(variances, default=0.0),
+        "differing": sum(v > 0 for v in variances),
+        "tests": len(scores),
+        "worst ratio": ratio,
+    }
+
+
+def a03_timing_cases(side: int = 512) -> dict[str, tuple]:
+    """Inputs for timing each a03 function, sized as its vectorised test's timing input."""
+    g = torch.Generator().manual_seed(0)
+    big = torch.randn(side, side, generator=g)
+    return {
+        "standardize": (big,),
+        "standardize_rows": (big,),
+        "pairwise_sq_dists": (torch.randn(side, 8, generator=g),) * 2,
+        "masked_mean": (big, big > 0, 1),
+        "softmax": (big,),
+        "cross_entropy": (torch.randn(side * 64, 10, generator=g), torch.randint(0, 10, (side * 64,), generator=g)),
+    }
+
+
+def _borderline_ratio() -> float:
+    """max over a03's functions of (borderline CPU time / reference CPU time) on the timing inputs."""
+    from autograder.test_a03_vectorize import FUNCTIONS, TIMED
+
+    cases = a03_timing_cases(TIMED)
+    workers = [
+        Worker("a03_vectorize", folder / "a03_vectorize.py", seed=0, call_timeout=60, memory_bytes=2**33)
+        for folder in (BORDERLINE, REPO / "solutions")
+    ]
+    worst = 0.0
+    try:
+        for name in FUNCTIONS:
+            times = []
+            for worker in workers:
+                fn = getattr(worker.module, name)
+                args = tuple(worker.make("torch.clone", a) if isinstance(a, torch.Tensor) else a for a in cases[name])
+                fn.cpu_time_per_call(*args, repeat=1)
+                times.append(min(fn.cpu_time_per_call(*args, repeat=3) or 0.0 for _ in range(3)))
+            worst = max(worst, times[0] / max(times[1], 1e-6))
+    finally:
+        for worker in workers:
+            worker.close()
+    return worst
+
+
+def main(copies: int = 4, jobs: int = 2, calls: int = 200, quick: bool = False) -> Table:
+    table = Table(title="autograder bench (this machine)")
+    for column in ("measurement", "value", "target", "ratio"):
+        table.add_column(column, justify="left" if column == "measurement" else "right")
+    for label, seconds in round_trip(calls).items():
+        table.add_row(f"round trip: {label}", f"{seconds * 1e3:.2f} ms", "", "")
+    if not quick:
+        full = grade_reference()
+        table.add_row("grade the reference (all assignments)", f"{full:.1f} s", "<= 20 s", f"{full / 20:.2f}")
+        measured = batch_throughput(copies, jobs)
+        per_student = measured["per student"]
+        table.add_row(f"grade-all --jobs {jobs}: per student ({copies} copies)", f"{per_student:.1f} s", "", "")
+        table.add_row("  one student's run in a warm process", f"{measured['warm run']:.1f} s", "", "")
+        overhead = measured["overhead"]
+        table.add_row("  overhead per student, beyond the tests", f"{overhead:.2f} s", "<= 1 s", f"{overhead:.2f}")
+        class_minutes = 300 * per_student / 60
+        ratio = f"{class_minutes / 30:.2f}"
+        table.add_row("300 students (extrapolated)", f"{class_minutes:.1f} min", "<= 30 min", ratio)
+        if importlib.util.find_spec("nbgrader") is None:
+            table.add_row("nbgrader autograde", "not installed (pip install '.[instructor]')", ">= 3x slower", "")
+        else:
+            nbgrader, direct, scores = nbgrader_vs_direct()
+            table.add_row("nbgrader autograde, all assignments as notebooks", f"{nbgrader:.1f} s", "", "")
+            table.add_row("pytest autograder, the same notebooks", f"{direct:.1f} s", "", "")
+            table.add_row(f"  nbgrader / ours ({escape(scores)})", f"{nbgrader / direct:.1f}x", ">= 3x", "")
+        fair = fairness()
+        table.add_row(
+            f"borderline submission, 3 regrades under load: per-test score variance ({fair['tests']} tests)",
+            f"{fair['variance']:g} ({fair['differing']:g} differ)",
+            "0",
+            "",
+        )
+        worst = fair["worst ratio"]
+        table.add_row(
+            "  worst CPU-time ratio of a borderline function to the reference, under load",
+            f"{worst:.1f}x",
+            f"< {vectorised.RATIO:g}x",
+            f"margin {vectorised.RATIO / max(worst, 1e-9):.0f}x",
+        )
+    Console(width=110).print(table)
+    return table

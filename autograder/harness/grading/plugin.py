@@ -1,0 +1,453 @@
+"""The pytest plugin that turns the hidden suites into grades.
+
+``pytest autograder [--submission PATH] [--results results.json] [--grade-seed N]``
+
+- A hidden suite is a module ``test_aNN_topic.py`` with ``ASSIGNMENT = "aNN_topic"`` and
+  ``FUNCTIONS = (...)``, the graded names (and optionally ``PRELOAD``, modules its workers
+  import). Each test is named ``test_<function>...`` and marked ``@pytest.mark.points(n)`` and,
+  unless it checks correctness, ``@pytest.mark.kind(...)``.
+- The ``student`` fixture is the submitted module, running in a fresh worker process per test;
+  ``worker`` is that worker (to build trusted objects there); ``rng`` is a ``torch.Generator``
+  seeded from the run's grade seed and the test's name, so a run can be replayed exactly.
+- ``device`` tests run on CUDA when the grading machine has it, else on the simulated CUDA device
+  (:mod:`autograder.harness.isolation.simcuda`); ``device`` is then ``"cuda"`` either way. Where the simulated device
+  cannot be built (no C++ compiler), device tests are skipped with the reason, visibly.
+- Every failure is reported in words for the student; the run ends with a score table, and
+  ``--results`` writes Gradescope's results.json.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import shutil
+import time
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+
+from autograder.harness.grading import checks, scores
+from autograder.harness.isolation import sandbox
+from autograder.harness.isolation.remote import (
+    AssignmentUnavailable,
+    GradingFeedback,
+    Remote,
+    Worker,
+    new_private_folder,
+    zygote_for,
+)
+from autograder.harness.isolation.simcuda.build import SimulatedCudaUnavailable
+from autograder.harness.isolation.submission import Submission
+
+KINDS = ("correctness", "errors", "vectorised", "device")
+RUN = pytest.StashKey["GradingRun"]()
+INFO = pytest.StashKey["TestInfo"]()
+WORKER = pytest.StashKey[Worker]()
+
+
+@dataclass
+class TestInfo:
+    name: str
+    assignment: str
+    function: str
+    kind: str
+    points: float
+    status: str = "not run"
+    feedback: str = ""
+    diagnosis: str | None = None  # the known mistake a wrong value matched (autograder.harness.grading.mistakes)
+    explanation: str | None = None
+    unavailable: bool = False  # the assignment's file is missing, refused or does not import
+    raised_on_both: str | None = None  # a device pass from the same error on both devices (see settle)
+    returned: frozenset[str] = frozenset()  # the submission's functions that returned normally in this test
+
+
+class GradingRun:
+    """Options and results of one grading run."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        option = config.option
+        default = Path(config.rootpath) / "assignments"
+        self.reference_dir = Path(option.reference) if option.reference else Path(config.rootpath) / "solutions"
+        # Everything this run writes (the copy of the submission, workers' scratch folders and logs)
+        # lives in a folder only the grading user can enter, removed when the run ends.
+        self.private = new_private_folder()
+        try:
+            self.submission = Submission(
+                Path(option.submission) if option.submission else default, self.private, option.assignment
+            )
+        except BaseException:
+            shutil.rmtree(self.private, ignore_errors=True)
+            raise
+        self.seed: int = option.grade_seed if option.grade_seed is not None else secrets.randbelow(2**31)
+        self.call_timeout: float = option.call_timeout
+        self.import_timeout: float = option.import_timeout
+        self.memory_bytes = int(option.worker_memory_mb * 2**20)
+        self.results_path: str | None = option.results
+        self.visibility: str = option.visibility
+        self.error: str | None = None  # why this run graded nothing (written to results.json's output)
+        self.unavailable: dict[str, str] = {}  # assignment -> the test whose feedback explains why
+        self.tests: list[TestInfo] = []
+        self.started = time.time()
+
+    def explain_once(self, test: TestInfo, message: str) -> str:
+        """Why ``test``'s assignment could not be graded: the whole message for its first test, a
+        one-line pointer to it for every other (a syntax error is not repeated under 28 tests)."""
+        first = self.unavailable.setdefault(test.assignment, test.name)
+        if first == test.name:
+            return message
+        lines = [line for line in message.strip().splitlines() if line.strip()]
+        detail = next((line.strip() for line in lines[1:] if line.startswith("  - ")), lines[-1] if lines else "")
+        summary = lines[0] if lines else message
+        if detail and detail != summary:
+            summary = f"{summary} {detail}"
+        if len(summary) > 300:
+            summary = summary[:297] + "..."
+        return f"{summary} (the whole message is under {first})"
+
+    def test_seed(self, nodeid: str) -> int:
+        return zlib.crc32(f"{self.seed}:{nodeid}".encode())
+
+    def worker_seed(self, nodeid: str) -> int:
+        """The seed of a test's worker (torch, NumPy and random): derived one way from the test's, so
+        code in the worker cannot recover the seed of the grader's hidden inputs."""
+        digest = hashlib.sha256(f"worker:{self.test_seed(nodeid)}".encode()).digest()
+        return int.from_bytes(digest[:4], "little")
+
+    def open_worker(
+        self,
+        assignment: str,
+        nodeid: str,
+        *,
+        simulate_cuda: bool = False,
+        student_file: Path | None = None,
+        preload: tuple[str, ...] = (),
+    ) -> Worker:
+        worker = Worker(
+            assignment,
+            student_file or self.submission.file_for(assignment),
+            seed=self.worker_seed(nodeid),
+            call_timeout=self.call_timeout,
+            memory_bytes=self.memory_bytes,
+            import_timeout=self.import_timeout,
+            simulate_cuda=simulate_cuda,
+            preload=preload,
+            private=self.private,
+        )
+        try:
+            worker.start()
+        except AssignmentUnavailable as failure:
+            worker.close()
+            if student_file is None:  # the submission's own file, not the reference
+                self.submission.remember(assignment, failure)
+            raise
+        return worker
+
+
+# -- configuration and collection ------------------------------------------------------------------
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "points(n): points this hidden test is worth")
+    config.addinivalue_line("markers", f"kind(name): one of {', '.join(KINDS)} (default correctness)")
+    if not hasattr(config.option, "submission"):
+        raise pytest.UsageError(
+            "the autograder's options are not registered: install the project (pip install -e .), "
+            "which registers them with pytest before any conftest is read"
+        )
+    try:
+        config.stash[RUN] = run = GradingRun(config)
+    except (FileNotFoundError, ValueError) as exc:
+        _write_error(config.option.results, str(exc))
+        raise pytest.UsageError(str(exc)) from None
+    missing = sandbox.limitations()
+    if config.option.require_sandbox and missing:
+        run.error = (
+            "The autograder could not isolate student code on this machine, so it graded nothing "
+            f"(--require-sandbox): {missing}. Your score is not final: please tell the course staff."
+        )
+        _write_error(run.results_path, run.error)
+        raise pytest.UsageError(run.error)
+
+
+def _write_error(path: str | None, message: str) -> None:
+    """results.json for a run that could not grade: no test, the reason in the output."""
+    if path:
+        Path(path).write_text(json.dumps(scores.error_results(message), indent=2))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    run = config.stash.get(RUN, None)
+    if run is not None:
+        shutil.rmtree(run.private, ignore_errors=True)
+
+
+@pytest.hookimpl(tryfirst=True)  # before -k deselects: requirements are checked on whole suites
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    run = config.stash[RUN]
+    suites = {getattr(item.module, "ASSIGNMENT", None) for item in items if isinstance(item, pytest.Function)}
+    if run.submission.only is not None and run.submission.only not in suites:
+        known = ", ".join(sorted(s for s in suites if s))
+        what = config.option.assignment or run.submission.path.name
+        run.error = f"{what} is not an assignment of this course ({known})"
+        if not config.option.assignment:
+            run.error += ": name the file after its assignment, or pass --assignment aNN_topic"
+        raise pytest.UsageError(run.error)
+    kept, dropped = [], []
+    for item in items:
+        assignment = getattr(getattr(item, "module", None), "ASSIGNMENT", None)
+        if assignment is None:
+            kept.append(item)
+            continue
+        if not run.submission.includes(assignment):
+            dropped.append(item)
+            continue
+        item.stash[INFO] = _test_info(item, assignment)
+        item.add_marker(pytest.mark.timeout(600))  # a safety net; each worker call has its own limit
+        kept.append(item)
+    _check_requirements([item for item in kept if INFO in item.stash])
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+def _check_requirements(items: list[pytest.Item]) -> None:
+    """Each suite's ``REQUIRES`` (function -> kinds of test it must have; default: a correctness
+    test for every name in ``FUNCTIONS``) against the tests it really has. Raises UsageError naming
+    each missing one, so a suite cannot lose a kind of test unnoticed."""
+    present: dict[Any, set[tuple[str, str]]] = {}
+    for item in items:
+        present.setdefault(item.module, set()).add((item.stash[INFO].function, item.stash[INFO].kind))
+    missing = []
+    for module, have in present.items():
+        requires = getattr(module, "REQUIRES", {f: ("correctness",) for f in module.FUNCTIONS})
+        for function in module.FUNCTIONS:
+            if function not in requires:
+                missing.append(f"{module.ASSIGNMENT}: REQUIRES has no entry for {function}")
+            for kind in requires.get(function, ()):
+                if kind not in KINDS:
+                    missing.append(f"{module.ASSIGNMENT}: REQUIRES[{function!r}] names {kind!r}, not one of {KINDS}")
+                elif (function, kind) not in have:
+                    missing.append(
+                        f"{module.ASSIGNMENT}: {function} must have a {kind} test (REQUIRES), and has none: name it "
+                        f"test_{function}_... and mark it @pytest.mark.kind({kind!r})"
+                    )
+    if missing:
+        raise pytest.UsageError("hidden suites incomplete:\n  " + "\n  ".join(missing))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Grade what is left once every plugin has deselected (``-k``, other assignments)."""
+    run = session.config.stash[RUN]
+    run.tests = [item.stash[INFO] for item in session.items if INFO in item.stash]
+    if not session.config.option.collectonly:
+        _start_zygotes(session.items)
+
+
+def _start_zygotes(items: list[pytest.Item]) -> None:
+    """Start every zygote the run will need now, side by side: each spends seconds importing torch
+    (and transformers), which then overlaps with the others and with the first tests."""
+    needed = set()
+    submitted = items[0].config.stash[RUN].submission.found if items else set()
+    for item in items:
+        if INFO in item.stash and item.stash[INFO].assignment in submitted:  # no file: its tests need no zygote
+            needed.add((_simulates(item.stash[INFO]), tuple(getattr(item.module, "PRELOAD", ()))))
+    for simulate, preload in sorted(needed):
+        try:
+            zygote_for(simulate, preload).start()
+        except SimulatedCudaUnavailable:
+            pass  # those tests are skipped with the reason when they run
+
+
+def _test_info(item: pytest.Item, assignment: str) -> TestInfo:
+    points = item.get_closest_marker("points")
+    if points is None or not points.args:
+        raise pytest.UsageError(f"{item.nodeid}: every hidden test needs @pytest.mark.points(n)")
+    kind_marker = item.get_closest_marker("kind")
+    kind = kind_marker.args[0] if kind_marker else "correctness"
+    if kind not in KINDS:
+        raise pytest.UsageError(f"{item.nodeid}: kind {kind!r} is not one of {KINDS}")
+    name = item.originalname  # type: ignore[attr-defined]
+    matches = [f for f in item.module.FUNCTIONS if name == f"test_{f}" or name.startswith(f"test_{f}_")]
+    if not matches:
+        raise pytest.UsageError(f"{item.nodeid}: the name must start with test_<one of {item.module.FUNCTIONS}>")
+    return TestInfo(item.name, assignment, max(matches, key=len), kind, float(points.args[0]))
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    run = config.stash[RUN]
+    lines = [f"autograder: submission {run.submission.path}", f"autograder: grade seed {run.seed}"]
+    limits = sandbox.limitations()
+    lines.append(f"autograder: sandbox: {sandbox.enforced()}")
+    if limits:
+        lines.append(f"autograder: note: {limits}")
+    return lines
+
+
+# -- fixtures ------------------------------------------------------------------------------------
+@pytest.fixture
+def worker(request: pytest.FixtureRequest) -> Iterator[Worker]:
+    """A fresh worker with the submission imported (one per test: no state leaks between tests)."""
+    run = request.config.stash[RUN]
+    info = request.node.stash.get(INFO, None)
+    simulate = info is not None and _simulates(info)
+    try:
+        opened = run.open_worker(
+            request.module.ASSIGNMENT, request.node.nodeid, simulate_cuda=simulate, preload=_preload(request)
+        )
+    except SimulatedCudaUnavailable as exc:
+        pytest.skip(f"device test not graded on this machine: {exc}")
+    request.node.stash[WORKER] = opened
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+def _simulates(info: TestInfo) -> bool:
+    """Device tests run on the simulated GPU where there is no real one."""
+    return info.kind == "device" and not torch.cuda.is_available()
+
+
+def _preload(request: pytest.FixtureRequest) -> tuple[str, ...]:
+    """Modules a suite's workers need (``PRELOAD``), imported once by their zygote."""
+    return tuple(getattr(request.module, "PRELOAD", ()))
+
+
+@pytest.fixture
+def student(worker: Worker) -> Remote:
+    """The submitted module, as it runs in the worker."""
+    return worker.module
+
+
+@pytest.fixture
+def reference(request: pytest.FixtureRequest) -> Iterator[Remote | None]:
+    """The reference solution in a worker of its own, for timing comparisons (None if absent)."""
+    run = request.config.stash[RUN]
+    path = run.reference_dir / f"{request.module.ASSIGNMENT}.py"
+    if not path.is_file():
+        yield None
+        return
+    opened = run.open_worker(
+        request.module.ASSIGNMENT, request.node.nodeid, student_file=path, preload=_preload(request)
+    )
+    try:
+        yield opened.module
+    finally:
+        opened.close()
+
+
+@pytest.fixture
+def device() -> str:
+    """Where device tests put their inputs: ``"cuda"``, real or simulated."""
+    return "cuda"
+
+
+@pytest.fixture
+def rng(request: pytest.FixtureRequest) -> torch.Generator:
+    """A generator for hidden inputs, seeded from the grade seed and this test's name."""
+    return torch.Generator().manual_seed(request.config.stash[RUN].test_seed(request.node.nodeid))
+
+
+# -- outcomes ------------------------------------------------------------------------------------
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    report = yield
+    info = item.stash.get(INFO, None)
+    raised_on_both = list(checks.RAISED_ON_BOTH)
+    checks.RAISED_ON_BOTH.clear()
+    if info is None or report.when == "teardown":
+        return report
+    if report.when == "call" and (worker := item.stash.get(WORKER, None)) is not None:
+        info.returned = frozenset(worker.returned)
+    if report.skipped:
+        info.status, info.feedback = "skipped", _skip_reason(report)
+    elif report.failed:
+        info.status = "failed"
+        failure = call.excinfo.value if call.excinfo is not None else None
+        if isinstance(failure, AssignmentUnavailable):
+            info.unavailable = True
+            info.feedback = item.config.stash[RUN].explain_once(info, str(failure))
+            report.longrepr = info.feedback
+            return report
+        info.feedback = _feedback(call.excinfo, item.stash.get(WORKER, None))
+        info.diagnosis = getattr(failure, "diagnosis", None)
+        info.explanation = getattr(failure, "explanation", None)
+        if isinstance(failure, GradingFeedback | AssertionError):
+            report.longrepr = info.feedback
+    elif report.when == "call":
+        info.status = "passed"
+        info.raised_on_both = raised_on_both[0] if raised_on_both else None
+        printed = _printed(item.stash.get(WORKER, None))
+        info.feedback = printed.strip()  # warnings and prints stay visible on a pass too
+    return report
+
+
+def _printed(worker: Worker | None) -> str:
+    printed = worker.output() if worker is not None else ""
+    return f"Your code printed:\n{printed}" if printed.strip() else ""
+
+
+def _feedback(excinfo: pytest.ExceptionInfo | None, worker: Worker | None) -> str:
+    if excinfo is None:
+        return "failed"
+    exc = excinfo.value
+    if isinstance(exc, GradingFeedback | AssertionError):
+        text = str(exc) or "a hidden check failed"
+    elif isinstance(exc, pytest.fail.Exception):
+        text = str(exc)
+    else:
+        text = f"the grader hit an internal error ({type(exc).__name__}: {exc}); please tell the course staff"
+    if worker is not None and worker.notes:
+        text += "\n\nWhile loading your submission:\n" + "\n".join(f"- {note}" for note in worker.notes)
+    printed = _printed(worker)
+    return f"{text}\n\n{printed}" if printed else text
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    return longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+
+
+def settle(tests: list[TestInfo]) -> None:
+    """A device test passed because the student's code raised the same error on both devices stands
+    only if that function returned a result somewhere in this run: an error on some inputs is a
+    correctness mistake (one mistake, one kind), but code that raises for every input has shown no
+    device behaviour and must not collect device points. Decided from this run's own outcomes."""
+    working = {(t.assignment, name) for t in tests for name in t.returned}
+    for test in tests:
+        if test.status == "passed" and test.raised_on_both and (test.assignment, test.function) not in working:
+            test.status = "failed"
+            test.feedback = (
+                f"{test.raised_on_both}, and it never returned a result in any test: device points need a "
+                "function that returns one. Fix that error first (the correctness tests show it)."
+            )
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    run = config.stash.get(RUN, None)
+    if run is None or not run.tests:
+        return
+    settle(run.tests)
+    terminalreporter.section("grade")
+    terminalreporter.write(scores.table(run.tests))
+    terminalreporter.write_line(f"Hidden inputs drawn from grade seed {run.seed} (replay: --grade-seed {run.seed}).")
+    if run.results_path:
+        terminalreporter.write_line(f"Gradescope results written to {run.results_path}")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    run = session.config.stash.get(RUN, None)
+    if run is None or not run.results_path:
+        return
+    if run.error:
+        _write_error(run.results_path, run.error)
+        return
+    settle(run.tests)
+    results = scores.gradescope_results(
+        run.tests, seed=run.seed, seconds=time.time() - run.started, visibility=run.visibility
+    )
+    Path(run.results_path).write_text(json.dumps(results, indent=2))

@@ -1,0 +1,74 @@
+"""What the grading process and a worker say to each other: the one module both sides import.
+
+The grading side (:mod:`~autograder.harness.isolation.remote`) never imports the worker side
+(:mod:`~autograder.harness.isolation.worker`, which runs student code): they share this.
+
+A worker starts from a :class:`Job` and then answers requests until the pipe closes:
+
+``{"op": "call", "ref", "path", "args", "kwargs", ...}``    call ``objects[ref].<path>(*args)``;
+  flags: ``echo`` (send the inputs back too), ``keep`` (send a handle to the result),
+  ``count_ops`` (send what the call did instead of its value: the ATen ops it dispatched, the
+  lines of the student's own code it ran, the tensor elements it turned into Python values),
+  ``stage: n`` then ``repeat`` (call n times on fresh copies, send nothing: the grading process
+  reads this process's CPU time around the request)
+``{"op": "get", "ref", "path"}``                             read ``objects[ref].<path>``
+``{"op": "make", "target", "args", "kwargs"}``               build a trusted object, keep it here
+``{"op": "run", "target", "args", "kwargs"}``                call a trusted function, send the value
+``{"op": "ref", "target"}``                                  a handle to a trusted object (a function)
+
+
+Replies are ``{"value": ...}`` (plus ``"inputs"`` with ``echo``: the arguments as they are after
+the call, saved in the same message so shared memory stays visible) or ``{"error": {...}}`` with the
+student's traceback, student frames only. Everything the worker sends is plain data (see
+:mod:`autograder.harness.isolation.wire`); the grading process decides what it is worth.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+# A trusted helper: an object from autograder.scenarios, or a dotted path ("torch.Generator").
+Trusted = Callable[..., Any] | str
+TRUSTED_PACKAGE = "autograder.scenarios"
+
+
+def trusted_name(target: Trusted) -> str:
+    """The dotted path a worker resolves ``target`` by (``"autograder.scenarios.common.seeded_mlp"``).
+
+    Raises:
+        ValueError: ``target`` is an object from outside :mod:`autograder.scenarios` (a suite's own
+            function would be resolved in the worker, where the suites are not).
+    """
+    if isinstance(target, str):
+        return target
+    module, name = getattr(target, "__module__", None), getattr(target, "__qualname__", None)
+    if not (isinstance(module, str) and isinstance(name, str)) or not module.startswith(TRUSTED_PACKAGE + "."):
+        raise ValueError(f"{target!r} is not a helper from {TRUSTED_PACKAGE}: only those run inside a worker")
+    return f"{module}.{name}"
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything a worker needs to know, sent from the grading process when it starts. Nothing in
+    it is secret: the student's code can read it (the grader's seed is not in it, only one derived
+    from it one way)."""
+
+    module_name: str  # e.g. "a01_tensors"
+    file_name: str  # the student's file, in the scratch folder
+    scratch: str  # made by the grading process; the worker sees it as sandbox.WORK when sandboxed
+    seed: int
+    memory_bytes: int
+    simulate_cuda: bool = False  # run on the simulated CUDA device (device tests without a GPU)
+    screen: bool = True  # refuse code that reaches into the process (see policy.py); off only in self-tests
+
+
+@dataclass(frozen=True)
+class Work:
+    """What one call did, counted deterministically in the worker (see :func:`count_work`)."""
+
+    ops: dict[str, int]  # ATen ops dispatched, by name
+    python: int  # line and call events in the student's own code (a Python loop: one per turn)
+    elements: int  # tensor elements turned into Python values by Tensor.tolist
+    problem: str | None = None  # why the counts cannot be trusted, or None

@@ -1,0 +1,395 @@
+"""What a worker may touch: an allowlist, set up in the forked worker before any student code runs.
+
+As root (CI, Gradescope, ``grade-all`` on a lab machine), :func:`enter` puts each worker in:
+
+- **its own PID namespace**: it is process 1 there and sees no other process (``/proc`` is that
+  namespace's own); when it dies, the kernel kills everything it started, daemons included;
+- **its own mount namespace, with a new root** built from an allowlist: the interpreter, the
+  standard library and the installed packages (read-only, minus the course's own package wherever
+  it is installed), ``/usr`` and the libraries (read-only), a few device nodes, a private ``/tmp``
+  and ``/dev/shm`` (tmpfs, gone with the worker), and ``/work``, its scratch folder holding its copy
+  of the submission (the only writable place that outlives a call). No repository checkout (``.git``,
+  ``solutions/``, ``source/``, ``tests/``), no home folder, no other student's file exists there;
+- **its own network namespace** (no interface up: no connection to anything);
+- **a uid of its own**, unique among live workers of every grader on the machine (a lock held by
+  the worker's keeper process, see :func:`claim_uid`), with no groups, ``no_new_privs``, a process
+  cap (a fork bomb stops at ``MAX_PROCESSES``) and a file-size cap.
+
+The grader's own files are never opened by a worker: its log arrives as an open descriptor and its
+scratch folder is created by the grader (see :mod:`autograder.harness.isolation.remote`).
+
+Where a layer cannot be had (not root, or a container that refuses namespaces), :func:`layers` says
+which, once per process, and the grading report names what is missing instead of claiming it.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import fcntl
+import functools
+import os
+import resource
+import signal
+import site
+import sys
+import sysconfig
+import tempfile
+from dataclasses import dataclass
+from typing import Any
+
+from autograder import PACKAGE
+
+FIRST_UID, UIDS = 40000, 20000  # inside the usual 65536-uid map of containers
+MAX_PROCESSES = 256
+MAX_FILE_BYTES = 256 * 2**20
+TMP_SIZE = "256m"
+WORK = "/home/student"  # where a sandboxed worker sees its scratch folder (HOME, working directory)
+_CLONE_NEWNS, _CLONE_NEWUTS, _CLONE_NEWIPC, _CLONE_NEWPID, _CLONE_NEWNET = (
+    0x00020000,
+    0x04000000,
+    0x08000000,
+    0x20000000,
+    0x40000000,
+)
+_MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC, _MS_REMOUNT, _MS_BIND, _MS_REC, _MS_PRIVATE = (
+    1,
+    2,
+    4,
+    8,
+    32,
+    0x1000,
+    0x4000,
+    1 << 18,
+)
+_PR_SET_PDEATHSIG, _PR_SET_NO_NEW_PRIVS = 1, 38
+_SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+_ETC = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/localtime")
+_DEVICES = ("null", "zero", "full", "random", "urandom")
+# The whole environment of a zygote and its workers (plus HOME, TMPDIR and XDG_CACHE_HOME in a
+# worker): an allowlist, so no variable of the grader's (a token, a path) reaches student code.
+# Hugging Face libraries fail fast instead of downloading.
+ENVIRONMENT = {
+    "PATH": "/usr/local/bin:/usr/bin:/bin",
+    "LANG": "C.UTF-8",
+    "PYTHONHASHSEED": "0",
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+    "TRANSFORMERS_VERBOSITY": "error",
+    "TOKENIZERS_PARALLELISM": "false",
+}
+# Kept from the grader's environment when set: they change how libraries load or compute, not what
+# a worker may reach (OpenBLAS needs the first two on some processors to compute right).
+PASSED_THROUGH = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LD_LIBRARY_PATH", "CUDA_VISIBLE_DEVICES")
+
+
+def zygote_environment(package_root: str) -> dict[str, str]:
+    """The environment a zygote is started with (its workers inherit the memory that holds it)."""
+    env = {key: os.environ[key] for key in PASSED_THROUGH if key in os.environ}
+    return {**env, **ENVIRONMENT, "HOME": WORK, "PYTHONPATH": package_root}
+
+
+@dataclass(frozen=True)
+class Layers:
+    """Which isolation layers this machine grants (probed once per process)."""
+
+    root: bool
+    pid_namespace: bool
+    mount_namespace: bool
+    network_namespace: bool
+
+    @property
+    def isolated(self) -> bool:
+        return self.root and self.pid_namespace and self.mount_namespace
+
+    def missing(self) -> list[str]:
+        if not self.root:
+            return ["a uid per worker", "a private filesystem (allowlist)", "a private PID namespace", "no network"]
+        names = {
+            "a private PID namespace": self.pid_namespace,
+            "a private filesystem (allowlist)": self.mount_namespace,
+            "no network": self.network_namespace,
+        }
+        return [name for name, ok in names.items() if not ok]
+
+
+@functools.cache
+def layers() -> Layers:
+    """Which layers this machine grants, found by trying them for real in a short-lived child (a few
+    milliseconds): the namespaces, then a tmpfs and a ``/proc`` mounted inside them."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return Layers(False, False, False, False)
+    libc = ctypes.CDLL(None, use_errno=True)
+    where = tempfile.mkdtemp(prefix="autograder-probe-")
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:
+        result = bytearray(2)
+        try:
+            result[1] = libc.unshare(_CLONE_NEWNET) == 0
+            if libc.unshare(_CLONE_NEWPID | _CLONE_NEWNS) == 0:
+                grandchild = os.fork()
+                if grandchild == 0:
+                    ok = libc.mount(None, b"/", None, _MS_REC | _MS_PRIVATE, None) == 0
+                    ok = ok and libc.mount(b"tmpfs", _b(where), b"tmpfs", 0, b"size=1m") == 0
+                    ok = ok and os.mkdir(where + "/proc") is None
+                    ok = ok and libc.mount(b"proc", _b(where + "/proc"), b"proc", 0, None) == 0
+                    os._exit(0 if ok else 1)
+                result[0] = os.waitpid(grandchild, 0)[1] == 0
+        finally:
+            os.write(write, bytes(result))
+            os._exit(0)
+    os.close(write)
+    answer = os.read(read, 2).ljust(2, b"\0")
+    os.close(read)
+    os.waitpid(child, 0)
+    os.rmdir(where)
+    return Layers(True, bool(answer[0]), bool(answer[0]), bool(answer[1]))
+
+
+def limitations() -> str | None:
+    """One line for the report naming each layer this machine does not grant, or None."""
+    missing = layers().missing()
+    if not missing:
+        return None
+    why = "grade as root (CI, Gradescope)" if not layers().root else "this machine refuses those namespaces"
+    return (
+        f"not enforced here: {', '.join(missing)} ({why}); workers are still time-, memory- and "
+        "file-size-limited, and scores are still decided only by the grading process"
+    )
+
+
+def enforced() -> str:
+    """One line for the report naming what is enforced."""
+    if limitations() is None:
+        return (
+            "each worker runs as a uid of its own, in its own PID, mount and network namespaces, "
+            "seeing only an allowlist of files (its own copy of the submission, the interpreter and "
+            "packages read-only)"
+        )
+    return "workers run as the grading user, time- and memory-limited"
+
+
+# -- in the zygote, once ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Plan:
+    """What a worker's new root holds; computed once in the zygote (:func:`prepare`)."""
+
+    mountpoint: str  # an empty folder, private to this zygote, on which each worker mounts its root
+    read_only: tuple[str, ...]  # folders and files bound read-only at the same path
+    links: tuple[tuple[str, str], ...]  # symbolic links recreated (/lib -> usr/lib)
+    hidden: tuple[str, ...]  # folders inside read_only ones covered by an empty tmpfs
+    uid_locks: str  # where keepers lock their uid (shared by every grader of the machine)
+
+
+_PLAN: Plan | None = None
+_LIBC: Any = None
+_OWN_PID_NAMESPACE = -1  # the zygote's PID namespace, restored for its children after each fork
+
+
+def prepare() -> None:
+    """Called in the zygote before it forks: everything a worker's :func:`enter` needs."""
+    global _PLAN, _LIBC, _OWN_PID_NAMESPACE
+    if not layers().isolated:
+        return
+    _LIBC = ctypes.CDLL(None, use_errno=True)
+    _OWN_PID_NAMESPACE = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
+    python = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
+    python |= {sysconfig.get_paths()[key] for key in ("stdlib", "platstdlib", "purelib", "platlib")}
+    python |= set(site.getsitepackages())
+    python |= {os.path.dirname(os.path.dirname(__import__("torch").__file__))}  # torch's site-packages
+    read_only, links = [], []
+    for path in _SYSTEM:
+        if os.path.islink(path):
+            links.append((path, os.readlink(path)))
+        elif os.path.isdir(path):
+            read_only.append(path)
+    read_only += [p for p in _outermost(python) if os.path.isdir(p) and not _covered(p, read_only)]
+    read_only += [p for p in _ETC if os.path.isfile(p)]
+    if os.path.exists("/dev/nvidiactl"):  # a real GPU: its device nodes and the sysfs CUDA reads
+        read_only += ["/sys"]
+    if any(_covered(WORK, [r]) or _covered(r, [WORK]) for r in read_only):
+        raise RuntimeError(f"the worker's folder {WORK} collides with an allowed folder: {read_only}")
+    # The course's package (suites and harness), where this run imports it and wherever else it is
+    # installed (Gradescope's setup installs a copy into site-packages, then grades from source).
+    packages = {str(PACKAGE)}
+    packages |= {os.path.realpath(os.path.join(p, "autograder")) for p in python}
+    hidden = tuple(sorted(p for p in packages if os.path.isdir(p) and _covered(p, read_only)))
+    state = _state_folder()
+    for name in ("root", "uids"):
+        os.makedirs(os.path.join(state, name), mode=0o700, exist_ok=True)
+    _PLAN = Plan(
+        mountpoint=os.path.join(state, "root"),  # each worker mounts its root here, in its own namespace
+        read_only=tuple(read_only),
+        links=tuple(links),
+        hidden=hidden,
+        uid_locks=os.path.join(state, "uids"),
+    )
+
+
+def _outermost(paths: set[str]) -> list[str]:
+    resolved = sorted({os.path.realpath(p) for p in paths})
+    return [p for p in resolved if not any(p.startswith(q + "/") for q in resolved if q != p)]
+
+
+def _covered(path: str, roots: list[str]) -> bool:
+    return any(path == r or path.startswith(r + "/") for r in roots)
+
+
+def _state_folder() -> str:
+    """A root-only folder every grader on this machine agrees on: :func:`claim_uid`'s locks, and the
+    empty folder on which each worker mounts its new root."""
+    base = "/run" if os.path.isdir("/run") and os.access("/run", os.W_OK) else tempfile.gettempdir()
+    folder = os.path.join(base, "pytorch-nlp-course")
+    try:
+        os.mkdir(folder, 0o700)
+    except FileExistsError:
+        pass
+    info = os.lstat(folder)
+    if not (os.path.isdir(folder) and not os.path.islink(folder) and info.st_uid == 0 and info.st_mode & 0o077 == 0):
+        return tempfile.mkdtemp(prefix="autograder-")  # someone else's: uids unique within this grader only
+    return folder
+
+
+# -- in each worker ---------------------------------------------------------------------------------
+def claim_uid(folder: str) -> tuple[int, int]:
+    """A uid no live worker of any grader on this machine holds, and the lock's descriptor (the
+    zygote holds it until it has reaped the worker)."""
+    start = int.from_bytes(os.urandom(2), "little") % UIDS
+    for step in range(UIDS):
+        uid = FIRST_UID + (start + step) % UIDS
+        fd = os.open(os.path.join(folder, str(uid)), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return uid, fd
+        except BlockingIOError:
+            os.close(fd)
+    raise RuntimeError(f"all {UIDS} worker uids are in use")
+
+
+def fork() -> tuple[int, int | None, int | None]:
+    """Fork a worker (in the zygote): ``(pid, uid, lock)``, as ``os.fork`` returns the pid.
+
+    Sandboxed, the child is process 1 of a new PID namespace: it sees no other process, and when it
+    dies the kernel kills everything it started (daemons that left its process group too) before
+    the zygote can reap it. ``uid`` is the worker's, unique on the machine while the zygote holds
+    ``lock`` (until it has reaped the worker, so until its whole namespace is gone). The zygote's
+    own namespace for later children is restored right after the fork: that costs nothing, where a
+    helper process per worker would cost a second fork of a torch-sized process."""
+    if _PLAN is None:
+        return os.fork(), None, None
+    uid, lock = claim_uid(_PLAN.uid_locks)
+    if _LIBC.unshare(_CLONE_NEWPID) != 0:
+        os.close(lock)
+        raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWPID) failed")
+    pid = os.fork()
+    if pid:
+        _LIBC.setns(_OWN_PID_NAMESPACE, _CLONE_NEWPID)
+    return pid, uid, lock
+
+
+def enter(scratch: str, keep_fds: tuple[int, ...], uid: int | None) -> str:
+    """Confine this forked, still-root worker; returns the scratch folder's path as it now sees it.
+
+    ``keep_fds``: descriptors the worker needs (its socket; 0, 1 and 2 always stay); every other
+    descriptor is closed before student code runs."""
+    resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_FILE_BYTES, MAX_FILE_BYTES))
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the cap fails instead of killing
+    plan = _PLAN
+    if plan is None or uid is None:
+        _close_other_fds(keep_fds)
+        return scratch
+    libc = _LIBC
+    for root, dirs, files in os.walk(scratch):  # files the grader made for this worker: no links
+        for name in [root, *(os.path.join(root, n) for n in dirs + files)]:
+            os.lchown(name, uid, uid)
+    if libc.unshare(_CLONE_NEWNS | _CLONE_NEWIPC | _CLONE_NEWUTS) != 0:
+        raise OSError(ctypes.get_errno(), "unshare failed")
+    libc.unshare(_CLONE_NEWNET)  # probed by layers(); where refused, the report says so
+    _build_root(libc, plan, scratch)
+    os.chroot(plan.mountpoint)
+    os.chdir(WORK)
+    _close_other_fds(keep_fds)
+    libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    resource.setrlimit(resource.RLIMIT_NPROC, (MAX_PROCESSES, MAX_PROCESSES))
+    os.setgroups([])
+    os.setgid(uid)
+    os.setuid(uid)
+    # After setuid, which clears it: the zygote gone (its grader killed), the namespace goes too.
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    return WORK
+
+
+def _build_root(libc, plan: Plan, scratch: str) -> None:
+    new = plan.mountpoint
+
+    def mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+        if libc.mount(_b(source), _b(target), _b(fstype), flags, _b(data)) != 0:
+            raise OSError(ctypes.get_errno(), f"mount {source} on {target} failed")
+
+    def bind(source: str, *, writable: bool = False) -> None:
+        target = new + source
+        if os.path.isdir(source):
+            os.makedirs(target, exist_ok=True)
+        else:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            open(target, "a").close()
+        mount(source, target, None, _MS_BIND | _MS_REC)
+        extra = 0 if writable else _MS_RDONLY
+        mount(None, target, None, _MS_REMOUNT | _MS_BIND | _MS_NOSUID | extra | _statvfs_flags(source))
+
+    mount(None, "/", None, _MS_REC | _MS_PRIVATE)  # nothing propagates back to the host
+    mount("tmpfs", new, "tmpfs", _MS_NOSUID | _MS_NODEV, "size=4m,mode=755")
+    # The private /tmp first: an allowed folder under /tmp (a checkout's .venv there) is then bound
+    # inside it, instead of being covered by it.
+    for private in ("/tmp", "/dev/shm"):
+        os.makedirs(new + private, exist_ok=True)
+        mount("tmpfs", new + private, "tmpfs", _MS_NOSUID | _MS_NODEV, f"size={TMP_SIZE},mode=1777")
+    for path in plan.read_only:
+        bind(path)
+    for path, target in plan.links:
+        os.symlink(target, new + path)
+    for path in plan.hidden:
+        mount("tmpfs", new + path, "tmpfs", _MS_RDONLY | _MS_NOSUID | _MS_NODEV, "size=4k,mode=000")
+    for name in _DEVICES:
+        bind(f"/dev/{name}", writable=True)
+    for gpu in sorted(os.listdir("/dev")):
+        if gpu.startswith("nvidia"):
+            bind(f"/dev/{gpu}", writable=True)
+    os.makedirs(new + WORK)
+    mount(scratch, new + WORK, None, _MS_BIND)
+    mount(None, new + WORK, None, _MS_REMOUNT | _MS_BIND | _MS_NOSUID | _MS_NODEV)
+    # No /proc: /proc/self/mem would let code rewrite the worker's memory without ctypes, and
+    # /proc/self/fd would list the grader's channel.
+    mount(None, new, None, _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NODEV)  # nothing new at the top
+
+
+def _statvfs_flags(path: str) -> int:
+    """Flags a bind remount must keep (a nodev or noexec source refuses to lose them)."""
+    flags = os.statvfs(path).f_flag
+    return (_MS_NODEV if flags & os.ST_NODEV else 0) | (_MS_NOEXEC if flags & os.ST_NOEXEC else 0)
+
+
+def _b(text: str | None) -> bytes | None:
+    return None if text is None else os.fsencode(text)
+
+
+def _max_fd() -> int:
+    return min(resource.getrlimit(resource.RLIMIT_NOFILE)[0], 65536)
+
+
+def _close_other_fds(keep: tuple[int, ...]) -> None:
+    """No descriptor of the zygote's (a folder outside the new root, a socket) reaches student code."""
+    low = 3
+    for fd in sorted(set(keep)):
+        if fd >= low:
+            os.closerange(low, fd)
+            low = fd + 1
+    os.closerange(low, _max_fd())
+
+
+def worker_environment(home: str) -> dict[str, str]:
+    """The whole environment of a worker: the zygote's allowlist, with its own HOME."""
+    env = {key: os.environ[key] for key in PASSED_THROUGH if key in os.environ}
+    tmp = "/tmp" if _PLAN is not None else tempfile.gettempdir()
+    return {**env, **ENVIRONMENT, "HOME": home, "TMPDIR": tmp, "XDG_CACHE_HOME": os.path.join(home, ".cache")}

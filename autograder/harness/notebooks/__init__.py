@@ -1,0 +1,1 @@
+"""nbgrader: student stubs and notebooks from the solutions, hidden cells, notebook grading."""

@@ -1,0 +1,82 @@
+"""Trusted helpers for ``test_a09_transformers.py``: a tiny BERT built locally (nothing is downloaded),
+the trusted tokenizer and pooling the embeddings are judged against.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+from torch import nn
+
+TINY_VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + (
+    "i love ai ! the cat sat on a mat kitten dog runs fast hello world language models read text "
+    "pytorch tensors are fun"
+).split()
+
+
+def build_tiny_bert(folder: str, seed: int = 0) -> str:
+    """A tiny BERT (2 layers, width 32) saved like a real one, built locally: nothing is downloaded.
+
+    transformers 5 quirk: ``BertTokenizerFast(vocab_file=...)`` would ignore the file; the slow
+    ``BertTokenizer`` reads it, and ``save_pretrained`` writes what AutoTokenizer needs.
+    """
+    from transformers import BertConfig, BertModel, BertTokenizer
+
+    path = Path(folder).resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    (path / "vocab.txt").write_text("\n".join(TINY_VOCAB) + "\n")
+    BertTokenizer(str(path / "vocab.txt")).save_pretrained(path)
+    config = BertConfig(
+        vocab_size=len(TINY_VOCAB),
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=64,
+    )
+    torch.manual_seed(seed)
+    BertModel(config).save_pretrained(path)
+    return str(path)
+
+
+def load_tiny_bert(folder: str) -> tuple:
+    """``(tokenizer, model)`` loaded by trusted code, model in eval mode."""
+    from transformers import AutoModel, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
+    return tokenizer, AutoModel.from_pretrained(folder, local_files_only=True).eval()
+
+
+def tokenize(tokenizer, texts: list[str], max_length: int | None = None) -> dict:
+    encoded = tokenizer(texts, padding=True, truncation=True, max_length=max_length, return_tensors="pt")
+    return {key: value for key, value in encoded.items()}
+
+
+def encode_batch(tokenizer, texts: list[str], max_length: int | None = None):
+    """a09's encode_batch, for grading embed_texts on its own."""
+    return tokenizer(texts, padding=True, truncation=True, max_length=max_length, return_tensors="pt")
+
+
+def mean_pool(last_hidden_state: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    """a09's mean_pool, for grading embed_texts on its own."""
+    mask = attention_mask[..., None].to(last_hidden_state.dtype)
+    return (last_hidden_state * mask).sum(1) / mask.sum(1).clamp_min(1)
+
+
+def embed_reference(texts: list[str], tokenizer, model) -> torch.Tensor:
+    """Each text embedded on its own (no batching, no padding), in eval mode, on the CPU."""
+    device = next(model.parameters()).device
+    was_training = model.training
+    model.eval()
+    rows = []
+    with torch.no_grad():
+        for text in texts:
+            encoded = encode_batch(tokenizer, [text]).to(device)
+            rows.append(mean_pool(model(**encoded).last_hidden_state, encoded["attention_mask"]).float().cpu())
+    model.train(was_training)
+    return torch.cat(rows) if rows else torch.zeros(0, model.config.hidden_size)
+
+
+def is_training(model: nn.Module) -> bool:
+    return model.training
