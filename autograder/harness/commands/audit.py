@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import ast
 import copy
-import json
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -33,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder import REPO
-from autograder.harness.grading import command
+from autograder.harness.grading import command, results
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 
@@ -219,16 +218,15 @@ def audit(assignment: str, *, limit: int | None = None, jobs: int = 2, seed: int
                 folder = Path(scratch) / str(mutant.number)
                 folder.mkdir()
                 (folder / f"{assignment}.py").write_text(mutant.source)
-                results = folder / "results.json"
-                args = command.pytest_args(folder / f"{assignment}.py", results, *extra, assignment=assignment)
+                written = folder / "results.json"
+                args = command.pytest_args(folder / f"{assignment}.py", written, *extra, assignment=assignment)
                 try:
                     pool.grade(args, folder / "log", timeout=600)
                 except (TimeoutError, EOFError):
                     return Verdict(mutant, 0.0, 1.0, ["(the grading process ran out of time or died)"])
-                graded = json.loads(results.read_text())
-                failed = [t["name"].split("::")[-1] for t in graded["tests"] if t["status"] != "passed"]
-                maximum = sum(t["max_score"] for t in graded["tests"])
-                return Verdict(mutant, float(graded["score"]), float(maximum), failed)
+                graded = results.load(written)
+                failed = [t.name for t in graded.tests if not t.passed]
+                return Verdict(mutant, graded.score, sum(t.possible for t in graded.tests), failed)
 
             with ThreadPoolExecutor(max_workers=max(1, jobs)) as threads:
                 return list(threads.map(grade, found))

@@ -51,7 +51,7 @@ from pathlib import Path
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from autograder import REPO
-from autograder.harness.grading import command
+from autograder.harness.grading import command, results
 
 
 @dataclass
@@ -331,8 +331,8 @@ def grade_one(
     ``assignment``: a single file's assignment (see :func:`students`)."""
     folder = out / name
     folder.mkdir(parents=True, exist_ok=True)
-    results = folder / "results.json"
-    results.unlink(missing_ok=True)
+    written = folder / "results.json"
+    written.unlink(missing_ok=True)
     if source.is_symlink():  # it could point at the solutions, or at another student's work
         return Outcome(name, status=f"error: {source.name} is a symbolic link; submit the files themselves")
     try:
@@ -340,7 +340,7 @@ def grade_one(
         if submission.is_dir() and not _assignment_files(submission):
             return Outcome(name, status=f"error: {no_assignment_file(source)}")
         start = time.perf_counter()
-        args = command.pytest_args(submission, results, *extra, assignment=assignment)
+        args = command.pytest_args(submission, written, *extra, assignment=assignment)
         code, warm = pool.grade(args, folder / "grader.log", timeout)
         seconds = time.perf_counter() - start
     except TimeoutError:
@@ -367,65 +367,53 @@ def _assignment_files(folder: Path) -> list[Path]:
 
 def finish(name: str, folder: Path, code: int, seconds: float, warm: bool) -> Outcome:
     """The outcome of a grading run that left ``folder/results.json`` (or did not) with exit ``code``."""
-    results = folder / "results.json"
-    if not results.exists():
+    try:
+        graded = results.load(folder / "results.json")
+    except OSError:
         return Outcome(name, status=f"error: the grader exited with code {code} and wrote no results (see grader.log)")
-    graded = json.loads(results.read_text())
-    if code not in (0, 1) or not graded.get("tests"):  # 0: all passed, 1: some failed; else nothing graded
-        reason = str(graded.get("output") or "").strip().splitlines()
+    except ValueError as exc:
+        return Outcome(name, status=f"error: the grader wrote results it cannot read back ({exc})")
+    if code not in (0, 1) or not graded.tests:  # 0: all passed, 1: some failed; else nothing graded
+        reason = (graded.error or "").strip().splitlines()
         return Outcome(name, status=f"error: {reason[0] if reason else f'the grader exited with code {code}'}")
-    outcome = summarize(name, folder)
+    outcome = summarize(name, folder, graded)
     outcome.seconds, outcome.warm = seconds, warm
     return outcome
 
 
-def summarize(name: str, folder: Path) -> Outcome:
+def summarize(name: str, folder: Path, graded: results.GradedRun | None = None) -> Outcome:
     """Scores from a student's results.json; writes their feedback.md."""
-    results = json.loads((folder / "results.json").read_text())
-    scores: dict[str, float] = defaultdict(float)
-    maximum: dict[str, float] = defaultdict(float)
-    for test in results["tests"]:
-        scores[test["tags"][0]] += test["score"]
-        maximum[test["tags"][0]] += test["max_score"]
-    (folder / "feedback.md").write_text(feedback(name, results))
-    diagnoses = {
-        (test["tags"][1], str(extra["diagnosis"]), str(extra.get("explanation", "")))
-        for test in results["tests"]
-        if isinstance(extra := test.get("extra_data"), dict) and extra.get("diagnosis")
-    }
-    return Outcome(name, dict(scores), float(results["score"]), diagnoses=diagnoses, maximum=dict(maximum))
+    graded = graded or results.load(folder / "results.json")
+    rows = graded.by_assignment()
+    (folder / "feedback.md").write_text(feedback(name, graded))
+    diagnoses = {(t.function, t.diagnosis, t.explanation or "") for t in graded.tests if t.diagnosis}
+    return Outcome(
+        name,
+        {a: row.earned for a, row in rows.items()},
+        graded.score,
+        diagnoses=diagnoses,
+        maximum={a: row.possible for a, row in rows.items()},
+    )
 
 
-def feedback(name: str, results: dict) -> str:
+def feedback(name: str, graded: results.GradedRun) -> str:
     """What failed and why, in the words the tests wrote for students (no hidden answers).
 
     An assignment that could not be graded at all (its file missing, refused or not importing)
     is one line with the reason, not one block per test."""
-    lines = [f"# Feedback for {name}", "", results.get("output", ""), ""]
-    by_assignment: dict[str, list[dict]] = defaultdict(list)
-    for test in results["tests"]:
-        by_assignment[test["tags"][0]].append(test)
-    for assignment, tests in sorted(by_assignment.items()):
-        got = sum(t["score"] for t in tests)
-        out_of = sum(t["max_score"] for t in tests)
-        lines += [f"## {assignment}: {got:g} / {out_of:g}", ""]
-        if all((t.get("extra_data") or {}).get("unavailable") for t in tests):
-            reason = next((t["output"] for t in tests if "(the whole message is under" not in t["output"]), "")
+    lines = [f"# Feedback for {name}", "", graded.summary(), ""]
+    for assignment, row in graded.by_assignment().items():
+        tests = graded.of(assignment)
+        lines += [f"## {assignment}: {row.earned:g} / {row.possible:g}", ""]
+        if all(t.unavailable for t in tests):
+            reason = next((t.feedback for t in tests if "(the whole message is under" not in t.feedback), "")
             lines += [_one_paragraph(reason) or "Not graded.", ""]
             continue
         for test in tests:
-            if test["status"] != "passed":
-                name_only = test["name"].split("::")[-1]
-                fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", test["output"])), default=0))
-                lines += [
-                    f"### {name_only} (0 / {test['max_score']:g}, {test['tags'][2]})",
-                    "",
-                    fence,
-                    test["output"],
-                    fence,
-                    "",
-                ]
-        if got == out_of:
+            if not test.passed:
+                fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", test.feedback)), default=0))
+                lines += [f"### {test.name} (0 / {test.possible:g}, {test.kind})", "", fence, test.feedback, fence, ""]
+        if row.earned == row.possible:
             lines += ["All checks passed.", ""]
     return "\n".join(lines)
 

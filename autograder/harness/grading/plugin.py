@@ -19,20 +19,19 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import secrets
 import shutil
 import time
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 import torch
 
-from autograder.harness.grading import checks, scores
+from autograder.harness.grading import checks
+from autograder.harness.grading.results import KINDS, GradedRun, TestResult
 from autograder.harness.isolation import sandbox
 from autograder.harness.isolation.remote import (
     AssignmentUnavailable,
@@ -45,26 +44,9 @@ from autograder.harness.isolation.remote import (
 from autograder.harness.isolation.simcuda.build import SimulatedCudaUnavailable
 from autograder.harness.isolation.submission import Submission
 
-KINDS = ("correctness", "errors", "vectorised", "device")
 RUN = pytest.StashKey["GradingRun"]()
-INFO = pytest.StashKey["TestInfo"]()
+INFO = pytest.StashKey["TestResult"]()
 WORKER = pytest.StashKey[Worker]()
-
-
-@dataclass
-class TestInfo:
-    name: str
-    assignment: str
-    function: str
-    kind: str
-    points: float
-    status: str = "not run"
-    feedback: str = ""
-    diagnosis: str | None = None  # the known mistake a wrong value matched (autograder.harness.grading.mistakes)
-    explanation: str | None = None
-    unavailable: bool = False  # the assignment's file is missing, refused or does not import
-    raised_on_both: str | None = None  # a device pass from the same error on both devices (see settle)
-    returned: frozenset[str] = frozenset()  # the submission's functions that returned normally in this test
 
 
 class GradingRun:
@@ -92,10 +74,10 @@ class GradingRun:
         self.visibility: str = option.visibility
         self.error: str | None = None  # why this run graded nothing (written to results.json's output)
         self.unavailable: dict[str, str] = {}  # assignment -> the test whose feedback explains why
-        self.tests: list[TestInfo] = []
+        self.tests: list[TestResult] = []
         self.started = time.time()
 
-    def explain_once(self, test: TestInfo, message: str) -> str:
+    def explain_once(self, test: TestResult, message: str) -> str:
         """Why ``test``'s assignment could not be graded: the whole message for its first test, a
         one-line pointer to it for every other (a syntax error is not repeated under 28 tests)."""
         first = self.unavailable.setdefault(test.assignment, test.name)
@@ -109,6 +91,10 @@ class GradingRun:
         if len(summary) > 300:
             summary = summary[:297] + "..."
         return f"{summary} (the whole message is under {first})"
+
+    def graded(self) -> GradedRun:
+        """This run's results, as everything downstream reads them."""
+        return GradedRun(self.tests, self.seed, time.time() - self.started, self.error)
 
     def test_seed(self, nodeid: str) -> int:
         return zlib.crc32(f"{self.seed}:{nodeid}".encode())
@@ -176,7 +162,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def _write_error(path: str | None, message: str) -> None:
     """results.json for a run that could not grade: no test, the reason in the output."""
     if path:
-        Path(path).write_text(json.dumps(scores.error_results(message), indent=2))
+        GradedRun(error=message).write(path)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -262,7 +248,7 @@ def _start_zygotes(items: list[pytest.Item]) -> None:
             pass  # those tests are skipped with the reason when they run
 
 
-def _test_info(item: pytest.Item, assignment: str) -> TestInfo:
+def _test_info(item: pytest.Item, assignment: str) -> TestResult:
     points = item.get_closest_marker("points")
     if points is None or not points.args:
         raise pytest.UsageError(f"{item.nodeid}: every hidden test needs @pytest.mark.points(n)")
@@ -274,7 +260,7 @@ def _test_info(item: pytest.Item, assignment: str) -> TestInfo:
     matches = [f for f in item.module.FUNCTIONS if name == f"test_{f}" or name.startswith(f"test_{f}_")]
     if not matches:
         raise pytest.UsageError(f"{item.nodeid}: the name must start with test_<one of {item.module.FUNCTIONS}>")
-    return TestInfo(item.name, assignment, max(matches, key=len), kind, float(points.args[0]))
+    return TestResult(item.name, assignment, max(matches, key=len), kind, float(points.args[0]))
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -307,7 +293,7 @@ def worker(request: pytest.FixtureRequest) -> Iterator[Worker]:
         opened.close()
 
 
-def _simulates(info: TestInfo) -> bool:
+def _simulates(info: TestResult) -> bool:
     """Device tests run on the simulated GPU where there is no real one."""
     return info.kind == "device" and not torch.cuda.is_available()
 
@@ -412,7 +398,7 @@ def _skip_reason(report: pytest.TestReport) -> str:
     return longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
 
 
-def settle(tests: list[TestInfo]) -> None:
+def settle(tests: list[TestResult]) -> None:
     """A device test passed because the student's code raised the same error on both devices stands
     only if that function returned a result somewhere in this run: an error on some inputs is a
     correctness mistake (one mistake, one kind), but code that raises for every input has shown no
@@ -433,7 +419,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         return
     settle(run.tests)
     terminalreporter.section("grade")
-    terminalreporter.write(scores.table(run.tests))
+    terminalreporter.write(run.graded().table())
     terminalreporter.write_line(f"Hidden inputs drawn from grade seed {run.seed} (replay: --grade-seed {run.seed}).")
     if run.results_path:
         terminalreporter.write_line(f"Gradescope results written to {run.results_path}")
@@ -447,7 +433,4 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         _write_error(run.results_path, run.error)
         return
     settle(run.tests)
-    results = scores.gradescope_results(
-        run.tests, seed=run.seed, seconds=time.time() - run.started, visibility=run.visibility
-    )
-    Path(run.results_path).write_text(json.dumps(results, indent=2))
+    run.graded().write(run.results_path, visibility=run.visibility)

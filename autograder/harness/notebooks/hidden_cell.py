@@ -23,18 +23,18 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
-import json
 import os
 import subprocess
 import tempfile
 from pathlib import Path
 
 from autograder.harness.grading.command import SUITES, pytest_command
+from autograder.harness.grading.results import GradedRun, load
 
 GRADING_TIMEOUT_S = 1500
 DEFERRED = "Graded after the notebook has run, outside this kernel, by the course's hidden suite."
 OUTSIDE_KERNEL = "AUTOGRADER_SCORES_OUTSIDE_KERNEL"  # set by the nbgrader preprocessor for its kernels
-_RESULTS: dict[tuple[str, str], dict] = {}  # (notebook path, sha256 of its bytes) -> results.json
+_RESULTS: dict[tuple[str, str], GradedRun] = {}  # (notebook path, sha256 of its bytes) -> its grades
 
 
 def grade_function(assignment: str, function: str, notebook: str | os.PathLike | None = None) -> float:
@@ -58,42 +58,44 @@ def grade_function(assignment: str, function: str, notebook: str | os.PathLike |
     return earned
 
 
-def report(results: dict, assignment: str, function: str) -> tuple[str, float]:
-    """The feedback for ``function`` from a results.json, and the points it earned."""
-    tests = [t for t in results["tests"] if t["tags"][:2] == [assignment, function]]
+def report(graded: GradedRun, assignment: str, function: str) -> tuple[str, float]:
+    """The feedback for ``function`` from a graded run, and the points it earned."""
+    tests = graded.of(assignment, function)
     if not tests:
         raise RuntimeError(f"the hidden suite has no tests of {function} in {assignment}")
-    earned = sum(t["score"] for t in tests)
-    possible = sum(t["max_score"] for t in tests)
-    lines = [f"{function}: {earned:g} / {possible:g} points (grade seed {results.get('grade_seed', '?')})"]
+    earned = sum(t.earned for t in tests)
+    possible = sum(t.possible for t in tests)
+    seed = "?" if graded.seed is None else graded.seed
+    lines = [f"{function}: {earned:g} / {possible:g} points (grade seed {seed})"]
     for test in tests:
-        mark = "passed" if test["status"] == "passed" else "FAILED"
-        lines.append(f"  {mark} {test['name'].split('::')[-1]} ({test['score']:g} / {test['max_score']:g})")
-        if test["status"] != "passed" and test["output"]:
-            lines.append("    " + test["output"].strip().replace("\n", "\n    "))
+        mark = "passed" if test.passed else "FAILED"
+        lines.append(f"  {mark} {test.name} ({test.earned:g} / {test.possible:g})")
+        if not test.passed and test.feedback:
+            lines.append("    " + test.feedback.strip().replace("\n", "\n    "))
     return "\n".join(lines), float(earned)
 
 
-def _results(notebook: Path) -> dict:
+def _results(notebook: Path) -> GradedRun:
     key = (str(notebook), hashlib.sha256(notebook.read_bytes()).hexdigest())
     if key not in _RESULTS:
         _RESULTS[key] = grade_notebook(notebook)
     return _RESULTS[key]
 
 
-def grade_notebook(notebook: Path) -> dict:
-    """Run the hidden suite on ``notebook`` in a grading process of its own; its results.json."""
+def grade_notebook(notebook: Path) -> GradedRun:
+    """Run the hidden suite on ``notebook`` in a grading process of its own; what it graded."""
     with tempfile.TemporaryDirectory(prefix="hidden-cell-") as scratch:
-        results = Path(scratch) / "results.json"
+        written = Path(scratch) / "results.json"
         seed = os.environ.get("AUTOGRADER_GRADE_SEED")
-        command = pytest_command(notebook, results, *(["--grade-seed", seed] if seed else []))
+        command = pytest_command(notebook, written, *(["--grade-seed", seed] if seed else []))
         try:
             done = subprocess.run(command, capture_output=True, text=True, timeout=GRADING_TIMEOUT_S, cwd=SUITES.parent)
         except subprocess.TimeoutExpired as exc:
             raise RuntimeError(f"grading {notebook.name} took more than {GRADING_TIMEOUT_S} s") from exc
-        if not results.exists():
+        if not written.exists():
             tail = (done.stdout + done.stderr)[-2000:]
             raise RuntimeError(f"the grader exited with code {done.returncode} and wrote no results:\n{tail}")
-        graded = json.loads(results.read_text())
-    graded["grade_seed"] = graded["output"].rstrip(".").rsplit(" ", 1)[-1]
-    return graded
+        try:
+            return load(written)
+        except ValueError as exc:
+            raise RuntimeError(f"the grader wrote results that cannot be read: {exc}") from None

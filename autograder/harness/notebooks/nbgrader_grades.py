@@ -34,6 +34,7 @@ from nbgrader.api import MissingEntry
 from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor, OverwriteCells
 from traitlets import List
 
+from autograder.harness.grading.results import GradedRun
 from autograder.harness.notebooks import hidden_cell
 
 CALL = re.compile(r"""grade_function\(\s*["'](\w+)["']\s*,\s*["'](\w+)["']\s*\)""")
@@ -60,7 +61,7 @@ class SuiteGrades(NbGraderPreprocessor):
             copy = Path(scratch) / f"{assignment}.ipynb"
             nbformat.write(nb, str(copy))
             try:
-                results: dict | None = hidden_cell.grade_notebook(copy)
+                results: GradedRun | None = hidden_cell.grade_notebook(copy)
                 failure = ""
             except RuntimeError as exc:
                 results, failure = None, str(exc)

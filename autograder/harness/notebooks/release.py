@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder import REPO
+from autograder.harness.grading import results
 from autograder.harness.grading.command import pytest_command
 from autograder.harness.notebooks import hidden_cell, stubs
 from autograder.harness.notebooks.stubs import BEGIN, END
@@ -87,16 +88,15 @@ SECTIONS = {f"{name}:" for name in ("Args", "Arguments", "Returns", "Yields", "R
 def suite_points(solutions: Path) -> dict[str, dict[str, float]]:
     """assignment -> function -> points, read from the hidden suites by a ``--collect-only`` run."""
     with tempfile.TemporaryDirectory() as scratch:
-        results = Path(scratch) / "results.json"
-        collect = pytest_command(solutions, results, "--collect-only")
+        written = Path(scratch) / "results.json"
+        collect = pytest_command(solutions, written, "--collect-only")
         done = subprocess.run(collect, capture_output=True, text=True, cwd=REPO)
-        if not results.exists():
+        if not written.exists():
             raise RuntimeError(f"collecting the hidden suites failed:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
         points: dict[str, dict[str, float]] = {}
-        for test in json.loads(results.read_text())["tests"]:
-            assignment, function, _kind = test["tags"]
-            by_function = points.setdefault(assignment, {})
-            by_function[function] = by_function.get(function, 0.0) + test["max_score"]
+        for test in results.load(written).tests:
+            by_function = points.setdefault(test.assignment, {})
+            by_function[test.function] = by_function.get(test.function, 0.0) + test.points
     return points
 
 
