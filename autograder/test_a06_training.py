@@ -41,7 +41,7 @@ REQUIRES = {
     "fit_quadratic": ("correctness", "device"),
     "make_optimizer": ("correctness", "errors", "device"),
     "train_step": ("correctness", "device"),
-    "evaluate": ("correctness", "device"),
+    "evaluate": ("correctness", "errors", "device"),
     "train_linear_regression": ("correctness", "device"),
 }
 FACTS = common.parameter_facts
@@ -305,6 +305,16 @@ def test_evaluate_builds_no_graph(student, worker, rng):
     seen = model.grad_enabled_during_forward.fetch()
     if not seen or any(seen):
         fail(f"the model ran with gradients enabled in {sum(seen)} of {len(seen)} batches; use torch.no_grad()")
+
+
+@pytest.mark.points(1)
+@pytest.mark.kind("errors")
+def test_evaluate_rejects_an_empty_loader(student, worker):
+    """The mean over no examples is undefined: 0.0 or NaN would hide an empty validation set."""
+    model = worker.make(common.seeded_linear, 3, 2, 0)
+    loader = worker.make(common.tensor_loader, torch.zeros(0, 3), torch.zeros(0, 2), 4)
+    with expect_raises(ValueError, special="a loader that yields no batches"):
+        student.evaluate(model, loader, worker.make("torch.nn.MSELoss"))
 
 
 @pytest.mark.points(1)

@@ -101,7 +101,7 @@ def test_SequenceDataset_items(student, worker, rng):
     sequences, labels = _ragged(rng, 6), _labels(rng, 6)
     dataset = student.SequenceDataset(sequences, labels)
     expect_equal(worker.run("builtins.len", dataset), 6, what="len(dataset) is")
-    for i in (0, 3, 5, -1):
+    for i in (0, 3, 5, -1, -6):  # -6: the first of six, a valid negative index
         item = dataset[i]
         expect_type(item, dict)
         expect_tensor(item.get("input_ids"), torch.tensor(sequences[i]), call=f"dataset[{i}]['input_ids']")
@@ -156,6 +156,10 @@ def test_collate_pad_labels(student, rng):
     items = _items(sequences, labels)
     got = student.collate_pad(items)
     _expect_batch(got, _collated(sequences, labels), check_dtype=False, mistakes=KNOWN.of("collate_pad", items))
+    one = student.collate_pad(items[:1])  # a batch of one item: the last batch of many loaders
+    _expect_batch(
+        one, _collated(sequences[:1], labels[:1]), check_dtype=False, mistakes=KNOWN.of("collate_pad", items[:1])
+    )
 
 
 @pytest.mark.points(2)

@@ -270,6 +270,24 @@ def test_greedy_decode_respects_max_len(student, worker, rng):
 
 
 @pytest.mark.points(1)
+def test_greedy_decode_feeds_back_each_prediction(student, worker, rng):
+    """A model that predicts from the token it reads only: from bos the output must follow the
+    chain bos -> table[bos] -> table[table[bos]] -> ..."""
+    table = torch.randint(3, VOCAB, (VOCAB,), generator=rng)
+    model = worker.make(a08_seq2seq.BigramLM, table, VOCAB)
+    max_len = inputs.randint(rng, 4, 7)
+    chain, token = [], BOS
+    for _ in range(max_len):
+        token = int(table[token])
+        chain.append(token)
+    got = student.greedy_decode(model, BOS, EOS, max_len, batch_size=2)
+    try:
+        expect_tensor(got, torch.tensor([chain, chain]), call=f"greedy_decode(bigram model, max_len={max_len})")
+    except Mismatch as exc:
+        raise with_note(exc, "Each step must read the token it just predicted, not bos again.") from None
+
+
+@pytest.mark.points(1)
 @pytest.mark.kind("device")
 def test_greedy_decode_device(student, worker, device, rng):
     model = _tiny(worker, rng)

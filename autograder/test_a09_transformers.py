@@ -130,6 +130,8 @@ def _states_and_mask(rng, batch: int, steps: int, hidden: int = 6):
 def test_mean_pool_ignores_padding(student, rng):
     states, mask = _states_and_mask(rng, inputs.randint(rng, 2, 5), inputs.randint(rng, 3, 7))
     mask[0] = 1  # one full row, the others padded
+    mask[-1] = 0
+    mask[-1, 0] = 1  # and a row of a single token: dividing by anything but 1 there is caught
     expect_tensor(student.mean_pool(states, mask), _pool(states, mask), mistakes=KNOWN.of("mean_pool", states, mask))
 
 

@@ -98,7 +98,7 @@ def test_grade_all_tells_the_truth(tmp_path):
     assert rows["zoe"]["status"] == "error: zoe.zip cannot be read as a zip (File is not a zip file)"
     assert rows["empty"]["status"].startswith("error: empty holds no assignment file (a01_tensors, ")
     assert rows["cid_a01_tensors"]["a01_tensors"] == "35" and rows["cid_a01_tensors"]["status"] == "ok"
-    assert rows[""]["status"] == "max" and rows[""]["a02_views"] == "37" and rows[""]["total"] == "258"
+    assert rows[""]["status"] == "max" and rows[""]["a02_views"] == "37" and rows[""]["total"] == "260"
     feedback = (out / "ada" / "feedback.md").read_text()
     assert feedback.count("was not found in the submission") == 8 and len(feedback.splitlines()) < 60
     # ada resubmits (adds a file): she alone is graded again; the failed are tried again

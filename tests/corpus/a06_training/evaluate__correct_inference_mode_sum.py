@@ -12,4 +12,6 @@ def evaluate(model, loader, loss_fn):
             weighted += float(loss_fn(model(x.to(device)), y.to(device))) * n
             seen += n
     model.train(mode)
+    if seen == 0:
+        raise ValueError("no examples")
     return weighted / seen

@@ -12,4 +12,6 @@ def evaluate(model, loader, loss_fn):
             total += loss_fn(model(inputs), targets).item() * len(inputs)
             count += len(inputs)
     model.train(was_training)
+    if count == 0:
+        raise ValueError("no examples")
     return total / count

@@ -9,4 +9,6 @@ def evaluate(model, loader, loss_fn):
         for inputs, targets in loader:
             total += loss_fn(model(inputs.to(device)), targets.to(device)).item() * len(inputs)
             count += len(inputs)
+    if count == 0:
+        raise ValueError("no examples")
     return total / count

@@ -10,4 +10,6 @@ def evaluate(model, loader, loss_fn):
         for inputs, targets in loader:
             losses.append(loss_fn(model(inputs.to(device)), targets.to(device)).item())
     model.train(was_training)
+    if not losses:
+        raise ValueError("no examples")
     return sum(losses) / len(losses)
