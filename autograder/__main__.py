@@ -1,4 +1,5 @@
-"""Instructor commands: ``python -m autograder release | grade-all | gradescope | bench``.
+"""Course commands: ``python -m autograder check`` (students) and ``release | grade-all | gradescope |
+new | audit | bench`` (course staff).
 
 Each command imports what it needs only once chosen, so ``--help`` answers without loading torch.
 """
@@ -24,6 +25,10 @@ def parser() -> argparse.ArgumentParser:
 
     def command(name: str, summary: str) -> argparse.ArgumentParser:
         return commands.add_parser(name, help=summary, description=summary, formatter_class=_Help)
+
+    check = command("check", "students: check your functions before submitting (examples, device, vectorised)")
+    check.add_argument("target", nargs="?", type=Path, default=Path("."), help="an assignment file, or a folder")
+    check.add_argument("--function", help="check only this function (or class)")
 
     publish = command(
         "release", "regenerate assignments/ (stubs), source/ (nbgrader notebooks) and release/ from solutions/"
@@ -82,6 +87,10 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.command == "check":
+        from autograder.harness.preflight import check
+
+        return check.run(args.target, args.function)
     if args.command == "grade-all":
         return _grade_all(args)
     if args.command == "bench":

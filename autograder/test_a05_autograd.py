@@ -28,6 +28,7 @@ REQUIRES = {
     "no_grad_forward": ("correctness", "device"),
 }
 AUTOGRAD = {"autograd.backward": ".backward() / torch.autograd.grad (compute the gradients by hand)"}
+BANNED = {"seed_graph_grads": AUTOGRAD}  # public: students' check runs the same test
 FUNCTIONS_TO_DIFFERENTIATE = {
     a05_autograd.sum_of_squares: lambda x: (x * x).sum(),
     a05_autograd.sin_dot: lambda x: (torch.sin(x) * x).sum(),

@@ -20,4 +20,5 @@ from autograder.scenarios import (  # noqa: F401 - imported here so that a worke
     a08_seq2seq,
     a09_transformers,
     common,
+    preflight,
 )

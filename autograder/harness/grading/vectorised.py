@@ -60,13 +60,15 @@ def expect_vectorised(
     max_ops: int,
     reference: Remote | None = None,
     timing: tuple | None = None,
+    kwargs: dict | None = None,
 ) -> None:
     """``fn(*large)`` must not do more work than ``fn(*small)`` (tensor ops, lines of the student's
     code run, elements turned into Python numbers), dispatch at most ``max_ops`` ops, and, when the
     ``reference`` module (the ``reference`` fixture) and ``timing`` inputs are given, use at most
-    RATIO times the CPU time of the reference's function of the same name (see the module's doc)."""
+    RATIO times the CPU time of the reference's function of the same name (see the module's doc).
+    ``kwargs`` go to both calls unchanged."""
     name = fn._name
-    few, many = fn.count_work(*small), fn.count_work(*large)
+    few, many = fn.count_work(*small, **(kwargs or {})), fn.count_work(*large, **(kwargs or {}))
     ops_few, ops_many = total(few.ops), total(many.ops)
     if ops_many > max(2 * ops_few, ops_few + GROWTH_SLACK):
         fail(
