@@ -13,12 +13,13 @@ A source notebook holds, in the solution file's order:
 
 - a markdown cell from the module docstring, and a read-only code cell for each run of top-level
   statements (imports, constants), the first one followed by a read-only cell (``example__helper``)
-  defining the ``check_examples`` helper (graded notebooks skip it, like the example cells: it uses
-  ``doctest``, which submissions may not, see :mod:`autograder.harness.isolation.policy`);
+  defining the ``check`` helper (the public check of :mod:`autograder.harness.preflight.notebook`,
+  or the docstring examples alone where the course package is not installed; graded notebooks skip
+  it, like the example cells);
 - for each function or class: a markdown cell (its name and the docstring's summary), a solution
   cell (the code, ``# Hint:`` lines moved above ``### BEGIN SOLUTION`` so that nbgrader keeps them),
-  a read-only example cell (``example_<name>``) running the docstring's ``>>>`` examples in the
-  notebook, and an autograded test cell (``test_<name>``, worth the hidden suite's points for that
+  a read-only example cell (``example_<name>``) running ``check(<name>)``: examples, device and
+  vectorisation, and an autograded test cell (``test_<name>``, worth the hidden suite's points for that
   function) whose ``### BEGIN HIDDEN TESTS`` block grades the notebook with the hidden suite
   (:mod:`autograder.harness.notebooks.hidden_cell`).
 
@@ -59,19 +60,26 @@ functions on random inputs, on a (simulated) GPU and on larger inputs to check t
 vectorised, and they run when your notebook is collected. Cells that say *Hidden tests* are left
 empty on purpose."""
 
-EXAMPLE_HELPER = '''def check_examples(obj):
-    """Run the ``>>>`` examples of ``obj``'s docstring in this notebook and say what differs."""
-    import doctest
+EXAMPLE_HELPER = '''try:  # the course's public check: examples, device and vectorisation (pip install the handout)
+    from autograder.harness.preflight.notebook import checker
 
-    flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
-    runner = doctest.DocTestRunner(optionflags=flags)
-    for test in doctest.DocTestFinder(recurse=False).find(obj, obj.__name__, globs=dict(globals())):
-        runner.run(test)
-    failed, tried = runner.summarize(verbose=False)
-    if tried and not failed:
-        print(f"{obj.__name__}: {tried} examples pass")
-    elif not tried:
-        print(f"{obj.__name__}: no examples in the docstring; the hidden tests run at grading")'''
+    check = checker("{assignment}")
+except ImportError:  # without it: the docstring examples only
+
+    def check(obj):
+        """Run the ``>>>`` examples of ``obj``'s docstring in this notebook and say what differs."""
+        import doctest
+
+        flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+        runner = doctest.DocTestRunner(optionflags=flags)
+        for test in doctest.DocTestFinder(recurse=False).find(obj, obj.__name__, globs=dict(globals())):
+            runner.run(test)
+        failed, tried = runner.summarize(verbose=False)
+        if tried and not failed:
+            print(f"{{obj.__name__}}: {{tried}} examples pass (install the course package for the device and "
+                  "vectorisation checks)")
+        elif not tried:
+            print(f"{{obj.__name__}}: no examples in the docstring; the hidden tests run at grading")'''
 
 HIDDEN_TEST = """# Hidden tests for `{name}` ({points:g} points): they run when your notebook is graded.
 ### BEGIN HIDDEN TESTS
@@ -125,7 +133,7 @@ def source_notebook(solution: Path, points: dict[str, float]) -> dict[str, Any]:
         setup_cells += 1
         cells.append(_code(text, f"setup_{setup_cells}", locked=True))
         if setup_cells == 1:  # example cells and this one are skipped when a notebook is graded
-            cells.append(_code(EXAMPLE_HELPER, "example__helper", locked=True))
+            cells.append(_code(EXAMPLE_HELPER.format(assignment=assignment), "example__helper", locked=True))
 
     body = tree.body[1:] if ast.get_docstring(tree) is not None else tree.body
     starts = [min([n.lineno, *(d.lineno for d in getattr(n, "decorator_list", []))]) for n in body]
@@ -142,7 +150,7 @@ def source_notebook(solution: Path, points: dict[str, float]) -> dict[str, Any]:
         defined.append(name)
         cells.append(_markdown(f"## `{name}`\n\n{_summary(ast.get_docstring(node) or '')}", f"about_{name}"))
         cells.append(_code(_hints_above_solution(text), name, solution_cell=True))
-        cells.append(_code(f"check_examples({name})", f"example_{name}", locked=True))
+        cells.append(_code(f"check({name})", f"example_{name}", locked=True))
         test = HIDDEN_TEST.format(name=name, points=points[name], assignment=assignment)
         cells.append(_code(test, f"test_{name}", locked=True, points=points[name]))
     flush()
@@ -521,12 +529,18 @@ def run(solutions: Path, assignments: Path, course: Path, check: bool = False) -
 
     Returns the exit code: 1 when ``check`` finds a stale file or nbgrader is missing.
     """
+    from autograder.harness.preflight import check as check_manifest  # imports the suites (torch)
+
     started = time.perf_counter()
     try:
         if check:
             stale = stale_files(solutions, assignments, course)
+            if check_manifest.MANIFEST.read_text() != check_manifest.manifest_text(solutions):
+                stale.append(str(check_manifest.MANIFEST.relative_to(REPO)))
         else:
             written = stubs.write_stubs(solutions, assignments)
+            if check_manifest.write_manifest(solutions):
+                written.append(check_manifest.MANIFEST)
             done = update(solutions, course)
     except ImportError:
         print("nbgrader is not installed, so release/ was not built: pip install -e '.[instructor]'", file=sys.stderr)

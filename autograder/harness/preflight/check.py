@@ -113,6 +113,19 @@ def _parameters(node: Any) -> list[str]:
     return [a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)]
 
 
+def manifest_text(solutions: Path = REPO / "solutions") -> str:
+    return json.dumps(build_manifest(solutions), indent=1) + "\n"
+
+
+def write_manifest(solutions: Path = REPO / "solutions") -> bool:
+    """Write ``manifest.json`` (``release`` does); True when it changed."""
+    text = manifest_text(solutions)
+    if MANIFEST.exists() and MANIFEST.read_text() == text:
+        return False
+    MANIFEST.write_text(text)
+    return True
+
+
 def manifest() -> dict[str, dict[str, dict[str, Any]]]:
     return json.loads(MANIFEST.read_text())
 
