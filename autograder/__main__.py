@@ -87,6 +87,16 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    try:
+        return _run(args)
+    except ModuleNotFoundError as exc:
+        if not (exc.name or "").startswith("autograder."):
+            raise
+        print(f"{args.command}: not part of the student package (it has only 'check')", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "check":
         from autograder.harness.preflight import check
 

@@ -3,6 +3,7 @@ the reference, a Python loop and a stray CPU tensor, from the same words as the 
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import REPO
@@ -111,3 +112,87 @@ def test_check_in_a_released_notebook(tmp_path):
     assert "FAIL  vectorised: standardize_rows: is not vectorised" in printed["check(standardize_rows)"]
     assert "FAIL  examples: softmax: not implemented yet" in printed["check(softmax)"]
     assert "warm check seconds" in printed["print('warm check seconds', time.perf_counter() - start)"]
+
+
+def _solution_lines() -> set[str]:
+    """Substantial lines of the reference inside BEGIN/END SOLUTION: none may reach students."""
+    found = set()
+    for solution in (REPO / "solutions").glob("a*.py"):
+        inside = False
+        for line in solution.read_text().splitlines():
+            if "### BEGIN SOLUTION" in line:
+                inside = True
+            elif "### END SOLUTION" in line:
+                inside = False
+            elif inside and len(line.strip()) > 30 and not line.strip().startswith("#"):
+                found.add(line.strip())
+    return found
+
+
+def test_student_package_installs_fresh_and_checks(tmp_path):
+    """The wheel release builds holds no hidden suite, solution line or solution marker; a fresh
+    virtual environment installs it and its check tells a stub, the reference, a loop and a CPU
+    tensor apart, far from the repository."""
+    import os
+    import sysconfig
+    import zipfile
+
+    from autograder.harness.notebooks import handout
+
+    course = tmp_path / "course"
+    handout.write(course)
+    wheel = handout.path(course)
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        texts = {name: archive.read(name).decode("utf-8", errors="replace") for name in names}
+    assert not [n for n in names if "/test_" in n or n.startswith("solutions")], names
+    assert {n for n in names if n.startswith("autograder/scenarios/")} == {
+        "autograder/scenarios/__init__.py",
+        "autograder/scenarios/preflight.py",
+    }
+    assert not [n for n, text in texts.items() if "### BEGIN" in text or "### END" in text]
+    leaked = {line for line in _solution_lines() for text in texts.values() if line in text}
+    assert not leaked, sorted(leaked)[:5]
+
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    python = venv / "bin" / "python"
+    site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    # torch and numpy, the package's dependencies, from this environment (no download in tests)
+    (Path(site) / "course-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    install = [str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)]
+    subprocess.run(install, check=True, timeout=300)
+
+    student = tmp_path / "student"
+    student.mkdir()
+    where = subprocess.run(
+        [str(python), "-c", "import autograder; print(autograder.__file__)"],
+        capture_output=True,
+        text=True,
+        cwd=student,
+        check=True,
+    ).stdout
+    assert where.startswith(str(venv)), where
+
+    def check(source: str, function: str) -> subprocess.CompletedProcess:
+        (student / "a03_vectorize.py").write_text(source)
+        command = [str(python), "-m", "autograder", "check", "a03_vectorize.py", "--function", function]
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        return subprocess.run(command, capture_output=True, text=True, cwd=student, timeout=300, env=env)
+
+    reference = (REPO / "solutions" / "a03_vectorize.py").read_text()
+    stub = check((REPO / "assignments" / "a03_vectorize.py").read_text(), "softmax")
+    assert stub.returncode == 1 and "not implemented yet" in stub.stdout, stub.stdout + stub.stderr
+    good = check(reference, "softmax")
+    assert good.returncode == 0 and "ok    from scratch" in good.stdout, good.stdout + good.stderr
+    loop = check(reference + LOOP, "standardize_rows")
+    assert loop.returncode == 1 and "FAIL  vectorised" in loop.stdout, loop.stdout + loop.stderr
+    cpu = check(reference + CPU_BUG, "pairwise_sq_dists")
+    assert cpu.returncode == 1 and "FAIL  device" in cpu.stdout, cpu.stdout + cpu.stderr
+    staff_only = subprocess.run([str(python), "-m", "autograder", "bench"], capture_output=True, text=True, cwd=student)
+    assert staff_only.returncode == 2 and "student package" in staff_only.stderr

@@ -47,7 +47,7 @@ from typing import Any
 from autograder import REPO
 from autograder.harness.grading import results
 from autograder.harness.grading.command import pytest_command
-from autograder.harness.notebooks import hidden_cell, stubs
+from autograder.harness.notebooks import handout, hidden_cell, stubs
 from autograder.harness.notebooks.stubs import BEGIN, END
 
 NBFORMAT_MINOR = 5
@@ -541,6 +541,8 @@ def run(solutions: Path, assignments: Path, course: Path, check: bool = False) -
             written = stubs.write_stubs(solutions, assignments)
             if check_manifest.write_manifest(solutions):
                 written.append(check_manifest.MANIFEST)
+            if handout.write(course):  # after the manifest: the wheel carries it
+                written.append(handout.path(course))
             done = update(solutions, course)
     except ImportError:
         print("nbgrader is not installed, so release/ was not built: pip install -e '.[instructor]'", file=sys.stderr)
