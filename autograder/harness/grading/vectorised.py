@@ -126,9 +126,9 @@ def _resident(fn: Remote, args: tuple) -> tuple:
     return tuple(fn._worker.make("torch.clone", a) if isinstance(a, torch.Tensor) else a for a in args)
 
 
-def expect_not_calling(fn: Remote, args: tuple, banned: Mapping[str, str]) -> None:
+def expect_not_calling(fn: Remote, args: tuple, banned: Mapping[str, str], kwargs: dict | None = None) -> None:
     """The call must not dispatch any op in ``banned`` (ATen op name -> what the student wrote)."""
-    counts = fn.count_ops(*args)
+    counts = fn.count_ops(*args, **(kwargs or {}))
     used = [what for op, what in banned.items() if counts.get(op)]
     if used:
         fail(f"must be written from scratch, but it calls {' / '.join(sorted(set(used)))}", fn._name)
