@@ -336,7 +336,7 @@ def test_require_sandbox_refuses_to_grade_where_a_layer_is_missing(tmp_path):
     results = tmp_path / "results.json"
     script = (
         "import sys, pytest\n"
-        "from autograder import command, sandbox\n"
+        "from autograder.harness.grading import command\nfrom autograder.harness.isolation import sandbox\n"
         "sandbox.layers = lambda: sandbox.Layers(True, False, False, True)  # a container without them\n"
         f"sys.exit(pytest.main(command.pytest_args({str(SOLUTIONS / 'a01_tensors.py')!r}, {str(results)!r}, "
         "'--require-sandbox', assignment='a01_tensors')))\n"
