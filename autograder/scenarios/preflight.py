@@ -69,3 +69,113 @@ def example_calls(module: Any, name: str, docstring: str, limit: int = 4) -> lis
     for test in _examples(name, docstring, globs):
         runner.run(test, out=lambda _text: None, clear_globs=True)
     return calls
+
+
+def _record(module: Any, name: str, docstring: str, limit: int) -> list:
+    """``[(fn, args, kwargs), ...]``: calls the examples make to ``name`` (for an ``nn.Module``
+    class, to its instances' forward), each copied at the call with everything it holds."""
+    calls: list = []
+    original = getattr(module, name)
+    globs = dict(vars(module))
+    if isinstance(original, type) and issubclass(original, torch.nn.Module):
+        forward = original.forward
+
+        def recording_forward(self: Any, *args: Any, **kwargs: Any) -> Any:
+            if len(calls) < limit:
+                calls.append(copy.deepcopy((forward, [self, *args], kwargs)))
+            return forward(self, *args, **kwargs)
+
+        original.forward = recording_forward
+    else:
+        forward = None
+
+        def recorder(*args: Any, **kwargs: Any) -> Any:
+            if len(calls) < limit:
+                try:
+                    calls.append((original, *copy.deepcopy((list(args), kwargs))))
+                except Exception:  # noqa: BLE001, S110 - a generator of parameters: not replayable
+                    pass
+            return original(*args, **kwargs)
+
+        globs[name] = recorder
+    try:
+        runner = doctest.DocTestRunner(optionflags=FLAGS)
+        for test in _examples(name, docstring, globs):
+            runner.run(test, out=lambda _text: None, clear_globs=True)
+    finally:
+        if forward is not None:
+            original.forward = forward
+    return calls
+
+
+def _to(value: Any, device: str) -> Any:
+    """Tensors and modules (in lists, tuples and dicts too) moved to ``device``; a module moves in
+    place, so an optimizer built on it still holds its parameters."""
+    if isinstance(value, torch.Tensor):
+        moved = value.detach().to(device)
+        return moved.requires_grad_(value.requires_grad) if value.is_leaf else moved
+    if isinstance(value, torch.nn.Module):
+        return value.to(device)
+    if type(value) in (list, tuple):
+        return type(value)(_to(v, device) for v in value)
+    if type(value) is dict:
+        return {k: _to(v, device) for k, v in value.items()}
+    return value
+
+
+def _comparable(value: Any) -> Any:
+    """What crosses back to be compared: tensors, numbers and containers as they are, a module as
+    its ``state_dict``, strings and other objects as None (they may differ by design)."""
+    if isinstance(value, torch.Tensor):
+        return value.detach()
+    if isinstance(value, torch.nn.Module):
+        return {key: t.detach() for key, t in value.state_dict().items()}
+    if value is None or type(value) in (bool, int, float):
+        return value
+    if type(value) in (list, tuple):
+        return type(value)(_comparable(v) for v in value)
+    if type(value) is dict:
+        return {str(k): _comparable(v) for k, v in value.items()}
+    return None
+
+
+def _modules_only(value: Any, device: str) -> Any:
+    if isinstance(value, torch.nn.Module):
+        return value.to(device)
+    if type(value) in (list, tuple):
+        return type(value)(_modules_only(v, device) for v in value)
+    return value
+
+
+def device_pairs(
+    module: Any, name: str, docstring: str, device: str, takes_device: bool, data_stays: bool, limit: int = 2
+) -> list:
+    """For the first calls the examples make to ``name``: ``(on_cpu, on_device)``, each the result
+    and the modules passed in (after the call), as plain data. The device half gets the same
+    arguments with every tensor and module moved to ``device`` (``device=device`` too, when the
+    function takes it; with ``data_stays``, for functions that move batches to the model's device
+    themselves, only the modules move); both start from the same random seed. An error in the device half propagates
+    with the student's traceback; an error in the CPU half ends the check (the examples show it)."""
+    pairs = []
+    for fn, args, kwargs in _record(module, name, docstring, limit):
+        halves = []
+        for where in ("cpu", device):
+            call_args, call_kwargs = copy.deepcopy((args, kwargs))
+            if where != "cpu":
+                move = _modules_only if data_stays else _to
+                call_args, call_kwargs = move(call_args, where), move(call_kwargs, where)
+            if takes_device:
+                call_kwargs["device"] = where
+            torch.manual_seed(0)
+            if where == "cpu":
+                try:
+                    result = fn(*call_args, **call_kwargs)
+                except Exception:  # noqa: BLE001 - wrong on the CPU already: the examples say so
+                    break
+            else:
+                result = fn(*call_args, **call_kwargs)
+            modules = [a for a in call_args if isinstance(a, torch.nn.Module)]
+            halves.append(_comparable({"result": result, "modules": modules}))
+        if len(halves) == 2:
+            pairs.append(tuple(halves))
+    return pairs

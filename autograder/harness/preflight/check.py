@@ -31,13 +31,12 @@ from pathlib import Path
 from typing import Any
 
 from autograder import REPO
-from autograder.harness.grading import checks
-from autograder.harness.grading.checks import expect_like_cpu, on_cpu_first, on_device, to_device
+from autograder.harness.grading.checks import expect_like_cpu
 from autograder.harness.grading.vectorised import expect_not_calling, expect_vectorised
+from autograder.harness.isolation.protocol import trusted_name
 from autograder.harness.isolation.remote import (
     AssignmentUnavailable,
     GradingFeedback,
-    Remote,
     StudentError,
     Worker,
     new_private_folder,
@@ -207,7 +206,7 @@ def check_function(workers: _Workers, name: str, entry: dict[str, Any]) -> Repor
         calls = worker.run(preflight.example_calls, worker.module, name, entry["doc"])
         kinds = set(entry["kinds"])
         if "device" in kinds:
-            report.verdicts.append(_device_check(workers, name, entry, calls))
+            report.verdicts.append(_device_check(workers, name, entry))
         if "vectorised" in kinds:
             report.verdicts.append(_vectorised_check(worker, name, calls))
         if entry.get("banned"):
@@ -230,68 +229,29 @@ def _no_calls(check: str) -> Verdict:
     )
 
 
-def _device_check(workers: _Workers, name: str, entry: dict[str, Any], calls: list) -> Verdict:
-    if entry.get("class"):
-        return Verdict("device", "skip", "a class: the hidden tests build it, move it to the device and call it")
-    takes_device = "device" in entry.get("params", [])
-    calls = [(args, kwargs) for args, kwargs in calls if takes_device or _has_tensor((args, kwargs))]
-    if not calls:
-        return _no_calls("device")
+def _device_check(workers: _Workers, name: str, entry: dict[str, Any]) -> Verdict:
+    """The examples' calls again, their tensors and models moved to the device (in the worker:
+    models cannot cross), against the same calls on the CPU."""
     device, simulate = _device()
     try:
         worker = workers.open(simulate_cuda=simulate)
     except Exception as exc:  # noqa: BLE001 - no compiler for the simulated device, or the import failed
         return Verdict("device", "skip", f"the device cannot be simulated here: {exc}")
+    helper = trusted_name(preflight.device_pairs)
     try:
-        fn = getattr(worker.module, name)
-        for args, kwargs in calls[:2]:
-            on_cpu_kwargs = {**kwargs, "device": "cpu"} if takes_device else kwargs
-            on_device_kwargs = {**to_device(kwargs, device), "device": device} if takes_device else kwargs
-            on_cpu = on_cpu_first(lambda: fn(*args, **on_cpu_kwargs))  # noqa: B023 - called at once
-            if _has_handle(on_cpu):
-                return Verdict("device", "skip", "it returns a model or another object: the hidden tests check it")
-            got = on_device(lambda: fn(*to_device(tuple(args), device), **on_device_kwargs), on_cpu)  # noqa: B023
-            expect_like_cpu(_comparable(got), _comparable(on_cpu), device)
+        takes_device = "device" in entry.get("params", [])
+        data_stays = "to the model's device" in " ".join(entry["doc"].split())  # the function moves it
+        pairs = worker.run(preflight.device_pairs, worker.module, name, entry["doc"], device, takes_device, data_stays)
+        if not pairs:
+            return Verdict("device", "skip", "its examples make no call that works on the CPU to compare with")
+        for on_cpu, got in pairs:
+            expect_like_cpu(got["result"], on_cpu["result"], device, call=name, what="the result")
+            expect_like_cpu(got["modules"], on_cpu["modules"], device, call=name, what="the model passed in, after it")
     except GradingFeedback as exc:
-        return Verdict("device", "FAIL", _message(exc))
+        return Verdict("device", "FAIL", _message(exc).replace(helper, name))
     finally:
-        checks.RAISED_ON_BOTH.clear()
         worker.close()
     return Verdict("device", "ok", "the result is on the device, with the CPU's values")
-
-
-def _has_tensor(value: Any) -> bool:
-    import torch
-
-    if isinstance(value, torch.Tensor):
-        return True
-    if isinstance(value, list | tuple):
-        return any(_has_tensor(v) for v in value)
-    if isinstance(value, dict):
-        return any(_has_tensor(v) for v in value.values())
-    return False
-
-
-def _has_handle(value: Any) -> bool:
-    if isinstance(value, Remote):
-        return True
-    if isinstance(value, list | tuple):
-        return any(_has_handle(v) for v in value)
-    if isinstance(value, dict):
-        return any(_has_handle(v) for v in value.values())
-    return False
-
-
-def _comparable(value: Any) -> Any:
-    """``value`` without its strings: a description such as ``{"device": "cuda:0"}`` may differ
-    between devices by design; tensors, numbers and the structure are compared."""
-    if isinstance(value, str):
-        return None
-    if isinstance(value, list | tuple):
-        return type(value)(_comparable(v) for v in value)
-    if isinstance(value, dict):
-        return {k: _comparable(v) for k, v in value.items()}
-    return value
 
 
 def _vectorised_check(worker: Worker, name: str, calls: list) -> Verdict:
