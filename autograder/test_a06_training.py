@@ -146,7 +146,7 @@ def test_fit_quadratic_device(isolated, device):
 # -- make_optimizer ------------------------------------------------------------------------------
 @pytest.mark.points(2)
 def test_make_optimizer_builds_each_kind(student, worker, rng):
-    for name, expected in (("sgd", "SGD"), ("adam", "Adam"), ("adamw", "AdamW")):
+    for name, expected in (("sgd", "SGD"), ("Adam", "Adam"), ("ADAMW", "AdamW")):  # any capitalisation
         model = worker.make(common.seeded_linear, 3, 2, 0)
         lr = 0.001 * inputs.randint(rng, 1, 100)
         optimizer = student.make_optimizer(name, model.parameters(), lr)

@@ -132,13 +132,14 @@ def make_loader(dataset: Dataset, batch_size: int, shuffle: bool = False, seed: 
 def length_buckets(lengths: list[int], batch_size: int) -> list[list[int]]:
     """Batches of indices that group sequences of similar length, to waste less padding.
 
-    Sort the indices by length (ties keep their order: not graded), then cut into batches of ``batch_size``
-    (the last may be shorter). Every index appears exactly once. The result can be a DataLoader's
-    ``batch_sampler``.
+    Sort the indices by length, shortest or longest first (either is right; so is the order of ties),
+    then cut into batches of ``batch_size`` (the last may be shorter). Every index appears exactly
+    once. The result can be a DataLoader's ``batch_sampler``.
 
     Example:
-        >>> length_buckets([5, 1, 4, 2], batch_size=2)
-        [[1, 3], [2, 0]]
+        >>> batches = length_buckets([5, 1, 4, 2], batch_size=2)
+        >>> sorted(sorted(batch) for batch in batches)  # the two shortest together, the two longest
+        [[0, 2], [1, 3]]
     """
     ### BEGIN SOLUTION
     order = sorted(range(len(lengths)), key=lambda i: lengths[i])

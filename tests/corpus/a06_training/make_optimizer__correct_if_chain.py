@@ -1,11 +1,12 @@
-"""An if/elif chain, exact names only."""
+"""An if/elif chain on the lower-cased name."""
 
 
 def make_optimizer(name, params, lr):
-    if name == "sgd":
+    key = name.lower()
+    if key == "sgd":
         return torch.optim.SGD(params, lr)
-    elif name == "adam":
+    elif key == "adam":
         return torch.optim.Adam(params, lr)
-    elif name == "adamw":
+    elif key == "adamw":
         return torch.optim.AdamW(params, lr)
     raise ValueError(f"{name!r} is not one of 'sgd', 'adam', 'adamw'")

@@ -2,4 +2,4 @@
 
 
 def make_optimizer(name, params, lr):
-    return {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW}[name](params, lr=lr)
+    return {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW}[name.lower()](params, lr=lr)
