@@ -196,3 +196,44 @@ def test_student_package_installs_fresh_and_checks(tmp_path):
     assert cpu.returncode == 1 and "FAIL  device" in cpu.stdout, cpu.stdout + cpu.stderr
     staff_only = subprocess.run([str(python), "-m", "autograder", "bench"], capture_output=True, text=True, cwd=student)
     assert staff_only.returncode == 2 and "student package" in staff_only.stderr
+
+
+CORPUS = REPO / "tests" / "corpus"
+# Device mistakes the public inputs cannot show: describe's device is a string (compared by the
+# hidden tests only), embed_texts has no docstring example (it needs a model to load).
+DEVICE_MISSES = {
+    "describe__wrong_device_object",
+    "describe__wrong_device_type_only",
+    "embed_texts__wrong_device_inputs_not_moved",
+    "embed_texts__wrong_device_result_left_on_gpu",
+}
+
+
+def _corpus_verdicts(case, tmp_path) -> dict[str, str]:
+    from autograder.harness.preflight.check import check_file
+
+    assignment = case.parent.name
+    path = tmp_path / case.stem / f"{assignment}.py"
+    path.parent.mkdir()
+    path.write_text((REPO / "solutions" / f"{assignment}.py").read_text() + "\n\n" + case.read_text())
+    reports = check_file(path, case.stem.partition("__")[0])
+    return {v.check: v.status for report in reports for v in report.verdicts}
+
+
+def test_check_never_fails_a_correct_alternative(tmp_path):
+    """A failed check must mean a failed hidden test: every correct alternative of the corpus passes."""
+    failed = {}
+    for case in sorted(CORPUS.glob("a*/*__correct_*.py")):
+        verdicts = _corpus_verdicts(case, tmp_path)
+        if "FAIL" in verdicts.values():
+            failed[case.stem] = verdicts
+    assert not failed, failed
+
+
+def test_check_finds_the_corpus_device_mistakes(tmp_path):
+    """Stray CPU tensors, NumPy round trips, batches left on the CPU: found before submitting."""
+    missed = {}
+    for case in sorted(CORPUS.glob("a*/*__wrong_device_*.py")):
+        if case.stem not in DEVICE_MISSES and _corpus_verdicts(case, tmp_path).get("device") != "FAIL":
+            missed[case.stem] = _corpus_verdicts(case, tmp_path)
+    assert not missed, missed
