@@ -1,5 +1,6 @@
 """``python -m autograder bench``: how fast grading is on this machine, measured in one run.
 
+- the students' public check: one assignment from a terminal, cold, and ``check(fn)`` again warm;
 - wall time to grade the reference solutions (every assignment), as a student would run it;
 - the worker round trip: median seconds per call for small and 1 MB tensors;
 - batch throughput: N copies of the reference graded by ``grade-all --jobs 2`` (warm grading
@@ -219,6 +220,23 @@ def _borderline_ratio() -> float:
     return worst
 
 
+def public_check() -> tuple[float, float]:
+    """Seconds for the students' check: one assignment from a terminal, cold (a new process: torch
+    and the zygotes start), and one function again in a process that already checked once (a
+    notebook's second ``check(fn)``)."""
+    from autograder.harness.preflight.check import check_file
+
+    reference = REPO / "solutions" / "a03_vectorize.py"
+    start = time.perf_counter()
+    command = [sys.executable, "-m", "autograder", "check", str(reference)]
+    subprocess.run(command, cwd=REPO, capture_output=True, check=False)
+    cold = time.perf_counter() - start
+    check_file(reference, "softmax")
+    start = time.perf_counter()
+    check_file(reference, "softmax")
+    return cold, time.perf_counter() - start
+
+
 def main(copies: int = 4, jobs: int = 2, calls: int = 200, quick: bool = False) -> Table:
     table = Table(title="autograder bench (this machine)")
     for column in ("measurement", "value", "target", "ratio"):
@@ -226,6 +244,9 @@ def main(copies: int = 4, jobs: int = 2, calls: int = 200, quick: bool = False) 
     for label, seconds in round_trip(calls).items():
         table.add_row(f"round trip: {label}", f"{seconds * 1e3:.2f} ms", "", "")
     if not quick:
+        cold, warm = public_check()
+        table.add_row("check one assignment (a03), terminal, cold", f"{cold:.1f} s", "<= 10 s", f"{cold / 10:.2f}")
+        table.add_row("check(fn) again in a notebook (warm)", f"{warm:.2f} s", "<= 2 s", f"{warm / 2:.2f}")
         full = grade_reference()
         table.add_row("grade the reference (all assignments)", f"{full:.1f} s", "<= 20 s", f"{full / 20:.2f}")
         measured = batch_throughput(copies, jobs)
