@@ -67,7 +67,7 @@ from autograder.harness.grading.checks import (
 )
 from autograder.harness.grading.mistakes import Catalogue
 from autograder.harness.grading.vectorised import expect_not_calling, expect_vectorised
-from autograder.harness.isolation.remote import Remote, Worker
+from autograder.harness.isolation.remote import Remote, Worker, same_object
 from autograder.scenarios import common
 
 __all__ = [
@@ -92,6 +92,7 @@ __all__ = [
     "naming_mistakes",
     "on_cpu_first",
     "on_device",
+    "same_object",
     "shares_memory",
     "type_name",
     "with_note",

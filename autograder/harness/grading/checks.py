@@ -317,7 +317,7 @@ def expect_type(got: Any, kinds: type | tuple[type, ...], *, call: str | None = 
 
 def type_name(value: Any) -> str:
     """The class name of a value, or of the object a worker handle points to."""
-    return value._base if isinstance(value, remote.Remote) else type(value).__name__
+    return remote.type_of(value) if isinstance(value, remote.Remote) else type(value).__name__
 
 
 def shares_memory(a: torch.Tensor, b: torch.Tensor) -> bool:

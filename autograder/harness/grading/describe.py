@@ -37,7 +37,9 @@ def describe(value: Any) -> str:
     if isinstance(value, dict):
         return f"dict with keys {sorted(map(str, value))}"
     if type(value).__name__ == "Remote":  # an object that stayed in the worker
-        return f"a {value._base} object"
+        from autograder.harness.isolation.remote import type_of  # remote imports this module
+
+        return f"a {type_of(value)} object"
     return f"{type(value).__name__}"
 
 

@@ -38,7 +38,7 @@ from collections.abc import Mapping
 import torch
 
 from autograder.harness.grading.checks import fail
-from autograder.harness.isolation.remote import Remote
+from autograder.harness.isolation.remote import Remote, attribute_of, name_of, worker_of
 
 GROWTH_SLACK = 16  # ops a library call may add on a bigger input (algorithm switches)
 PYTHON_SLACK = 16  # lines a data-dependent branch may add on a bigger input
@@ -67,7 +67,7 @@ def expect_vectorised(
     ``reference`` module (the ``reference`` fixture) and ``timing`` inputs are given, use at most
     RATIO times the CPU time of the reference's function of the same name (see the module's doc).
     ``kwargs`` go to both calls unchanged."""
-    name = fn._name
+    name = name_of(fn)
     few, many = fn.count_work(*small, **(kwargs or {})), fn.count_work(*large, **(kwargs or {}))
     ops_few, ops_many = total(few.ops), total(many.ops)
     if ops_many > max(2 * ops_few, ops_few + GROWTH_SLACK):
@@ -97,7 +97,7 @@ def expect_vectorised(
             name,
         )
     if reference is not None and timing is not None:
-        expect_fast(fn, getattr(reference, fn._path[-1]), timing)
+        expect_fast(fn, getattr(reference, attribute_of(fn)), timing)
 
 
 def expect_fast(fn: Remote, reference: Remote, args: tuple) -> None:
@@ -117,13 +117,13 @@ def expect_fast(fn: Remote, reference: Remote, args: tuple) -> None:
             f"is too slow: it used {student_s * 1e3:.0f} ms of CPU per call on a large input, "
             f"{student_s / reference_s:.0f} times the reference's {reference_s * 1e3:.2f} ms; the limit is "
             f"{RATIO:g} times. Look for Python-level work per element (.tolist(), .item(), NumPy loops).",
-            fn._name,
+            name_of(fn),
         )
 
 
 def _resident(fn: Remote, args: tuple) -> tuple:
     """Tensor arguments copied into ``fn``'s worker once, so timing never includes their transfer."""
-    return tuple(fn._worker.make("torch.clone", a) if isinstance(a, torch.Tensor) else a for a in args)
+    return tuple(worker_of(fn).make("torch.clone", a) if isinstance(a, torch.Tensor) else a for a in args)
 
 
 def expect_not_calling(fn: Remote, args: tuple, banned: Mapping[str, str], kwargs: dict | None = None) -> None:
@@ -131,4 +131,4 @@ def expect_not_calling(fn: Remote, args: tuple, banned: Mapping[str, str], kwarg
     counts = fn.count_ops(*args, **(kwargs or {}))
     used = [what for op, what in banned.items() if counts.get(op)]
     if used:
-        fail(f"must be written from scratch, but it calls {' / '.join(sorted(set(used)))}", fn._name)
+        fail(f"must be written from scratch, but it calls {' / '.join(sorted(set(used)))}", name_of(fn))

@@ -539,3 +539,29 @@ class Remote:
 
     def __repr__(self) -> str:
         return f"<{self._name} in the worker>"
+
+
+# A Remote forwards every attribute name to the object in the worker, so what the grading side
+# needs to know about the handle itself is read through these functions, not attributes.
+def type_of(handle: Remote) -> str:
+    """The class name of the object ``handle`` refers to (``"Sequential"``)."""
+    return handle._base
+
+
+def name_of(handle: Remote) -> str:
+    """How feedback names ``handle``: ``"standardize_rows"``, ``"Sequential.forward"``."""
+    return handle._name
+
+
+def attribute_of(handle: Remote) -> str:
+    """The last attribute in ``handle``'s path (``student.softmax`` -> ``"softmax"``)."""
+    return handle._path[-1]
+
+
+def worker_of(handle: Remote) -> Worker:
+    return handle._worker
+
+
+def same_object(a: Remote, b: Remote) -> bool:
+    """Whether two handles refer to the same object in the worker (``model(...)`` returned ``self``)."""
+    return a._worker is b._worker and a._ref == b._ref and a._path == b._path
