@@ -10,6 +10,7 @@ from autograder.harness.grading.plugin import (  # noqa: F401 - pytest finds hoo
     pytest_collection_modifyitems,
     pytest_configure,
     pytest_report_header,
+    pytest_runtest_logreport,
     pytest_runtest_makereport,
     pytest_sessionfinish,
     pytest_terminal_summary,

@@ -42,6 +42,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         choices=("visible", "after_due_date", "after_published", "hidden"),
         help="when students see each test in results.json (Gradescope's visibility; default visible)",
     )
+    group.addoption("--profile", help="write where this run's seconds went here (python -m autograder bench)")
     group.addoption(
         "--require-sandbox",
         action="store_true",

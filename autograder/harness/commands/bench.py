@@ -220,6 +220,60 @@ def _borderline_ratio() -> float:
     return worst
 
 
+def breakdown(small_round_trip: float) -> dict[str, float]:
+    """Where a warm run's seconds go: the reference graded twice in one warm grading process
+    (``grade-all``'s), the second run profiled (``--profile``). Seconds by part, the run's wall
+    time, and the floor: the reference's own calls of that run (those with plain arguments)
+    executed directly in this process, with no worker, message or check."""
+    import copy
+    import importlib.util
+
+    from autograder.harness.grading.command import pytest_args
+
+    pool = batch.GradingPool(1)
+    try:
+        with tempfile.TemporaryDirectory() as scratch:
+            for run in range(2):
+                profile = Path(scratch) / f"profile{run}.json"
+                args = pytest_args(REPO / "solutions", Path(scratch) / "results.json", f"--profile={profile}")
+                pool.grade([*args, "--grade-seed=7"], Path(scratch) / "log", timeout=1800)
+            seen = json.loads(profile.read_text())
+            calls = torch.load(f"{profile}.calls.pt", weights_only=False)
+    finally:
+        pool.close()
+    modules = {}
+    for name in {module for module, *_ in calls}:
+        spec = importlib.util.spec_from_file_location(f"floor_{name}", REPO / "solutions" / f"{name}.py")
+        modules[name] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(modules[name])  # type: ignore[union-attr]
+    floor = 0.0
+    for module, function, args, kwargs in calls:
+        args, kwargs = copy.deepcopy((args, kwargs))
+        start = time.perf_counter()
+        with contextlib.suppress(Exception):  # the error tests' calls raise by design
+            getattr(modules[module], function)(*args, **kwargs)
+        floor += time.perf_counter() - start
+    requests = seen.get("requests", 0.0)
+    messages = min(requests, seen.get("requests count", 0.0) * small_round_trip)
+    tests = seen.get("tests", 0.0)
+    own = seen.get("worker start", 0.0) + seen.get("worker close", 0.0) + requests + seen.get("timing requests", 0.0)
+    return {
+        "worker start-up (fork, import the submission)": seen.get("worker start", 0.0),
+        "worker shut-down": seen.get("worker close", 0.0),
+        "messages (requests x the echo round trip)": messages,
+        "the submission's calls and trusted helpers (requests less messages)": requests - messages,
+        "timing checks (CPU time against the reference)": seen.get("timing requests", 0.0),
+        "the judge (checks, expected values, in the grading process)": max(0.0, tests - own),
+        "pytest's own (collection, hooks, report)": max(0.0, seen["wall"] - tests),
+        "  of the tests above: device tests (simulated CUDA), in all": seen.get("device tests", 0.0),
+        "wall": seen["wall"],
+        "floor": floor,
+        "floor calls": float(len(calls)),
+        "workers": seen.get("worker start count", 0.0),
+        "requests": seen.get("requests count", 0.0),
+    }
+
+
 def public_check() -> tuple[float, float]:
     """Seconds for the students' check: one assignment from a terminal, cold (a new process: torch
     and the zygotes start), and one function again in a process that already checked once (a
@@ -241,9 +295,28 @@ def main(copies: int = 4, jobs: int = 2, calls: int = 200, quick: bool = False) 
     table = Table(title="autograder bench (this machine)")
     for column in ("measurement", "value", "target", "ratio"):
         table.add_column(column, justify="left" if column == "measurement" else "right")
-    for label, seconds in round_trip(calls).items():
+    trips = round_trip(calls)
+    for label, seconds in trips.items():
         table.add_row(f"round trip: {label}", f"{seconds * 1e3:.2f} ms", "", "")
     if not quick:
+        parts = breakdown(trips["small tensor (4 floats)"])
+        wall = parts.pop("wall")
+        table.add_row(
+            f"warm run of the reference, broken down ({parts.pop('workers'):.0f} workers, "
+            f"{parts.pop('requests'):.0f} requests)",
+            f"{wall:.1f} s",
+            "<= 4 s",
+            f"{wall / 4:.2f}",
+        )
+        floor, floor_calls = parts.pop("floor"), parts.pop("floor calls")
+        for label, seconds in parts.items():
+            table.add_row(f"  {label}", f"{seconds:.2f} s", "", f"{100 * seconds / wall:.0f}%")
+        table.add_row(
+            f"  floor: the reference's {floor_calls:.0f} calls run directly, one process",
+            f"{floor:.2f} s",
+            "",
+            f"{100 * floor / wall:.0f}%",
+        )
         cold, warm = public_check()
         table.add_row("check one assignment (a03), terminal, cold", f"{cold:.1f} s", "<= 10 s", f"{cold / 10:.2f}")
         table.add_row("check(fn) again in a notebook (warm)", f"{warm:.2f} s", "<= 2 s", f"{warm / 2:.2f}")

@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 import shutil
 import time
@@ -32,7 +33,7 @@ import torch
 
 from autograder.harness.grading import checks
 from autograder.harness.grading.results import KINDS, GradedRun, TestResult
-from autograder.harness.isolation import sandbox
+from autograder.harness.isolation import remote, sandbox
 from autograder.harness.isolation.remote import (
     AssignmentUnavailable,
     GradingFeedback,
@@ -149,6 +150,9 @@ def pytest_configure(config: pytest.Config) -> None:
     except (FileNotFoundError, ValueError) as exc:
         _write_error(config.option.results, str(exc))
         raise pytest.UsageError(str(exc)) from None
+    if config.option.profile:
+        remote.PROFILE.clear()
+        remote.RECORDED = []
     missing = sandbox.limitations()
     if config.option.require_sandbox and missing:
         run.error = (
@@ -157,6 +161,14 @@ def pytest_configure(config: pytest.Config) -> None:
         )
         _write_error(run.results_path, run.error)
         raise pytest.UsageError(run.error)
+
+
+def _write_profile(path: str, wall: float) -> None:
+    """``--profile``: the grading side's seconds (worker start, requests, timing checks, tests'
+    phases) and the run's wall time as JSON; the replayable calls beside it (``PATH.calls.pt``)."""
+    Path(path).write_text(json.dumps({**remote.PROFILE, "wall": wall}, indent=1))
+    torch.save(remote.RECORDED or [], f"{path}.calls.pt")
+    remote.RECORDED = None
 
 
 def _write_error(path: str | None, message: str) -> None:
@@ -339,6 +351,14 @@ def rng(request: pytest.FixtureRequest) -> torch.Generator:
 
 
 # -- outcomes ------------------------------------------------------------------------------------
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Seconds in each test's phases, for ``--profile``; a device test's are also counted apart."""
+    if report.when in ("setup", "call", "teardown"):
+        remote.PROFILE["tests"] = remote.PROFILE.get("tests", 0.0) + report.duration
+        if "_device" in report.nodeid:
+            remote.PROFILE["device tests"] = remote.PROFILE.get("device tests", 0.0) + report.duration
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
     report = yield
@@ -427,6 +447,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     run = session.config.stash.get(RUN, None)
+    if run is not None and session.config.option.profile:
+        _write_profile(session.config.option.profile, time.time() - run.started)
     if run is None or not run.results_path:
         return
     if run.error:
