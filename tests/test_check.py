@@ -182,7 +182,6 @@ def test_student_package_installs_fresh_and_checks(tmp_path):
     def check(source: str, function: str) -> subprocess.CompletedProcess:
         (student / "a03_vectorize.py").write_text(source)
         command = [str(python), "-m", "autograder", "check", "a03_vectorize.py", "--function", function]
-        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
         return subprocess.run(command, capture_output=True, text=True, cwd=student, timeout=300, env=env)
 
     reference = (REPO / "solutions" / "a03_vectorize.py").read_text()
@@ -194,7 +193,9 @@ def test_student_package_installs_fresh_and_checks(tmp_path):
     assert loop.returncode == 1 and "FAIL  vectorised" in loop.stdout, loop.stdout + loop.stderr
     cpu = check(reference + CPU_BUG, "pairwise_sq_dists")
     assert cpu.returncode == 1 and "FAIL  device" in cpu.stdout, cpu.stdout + cpu.stderr
-    staff_only = subprocess.run([str(python), "-m", "autograder", "bench"], capture_output=True, text=True, cwd=student)
+    staff_only = subprocess.run(
+        [str(python), "-m", "autograder", "bench"], capture_output=True, text=True, cwd=student, env=env
+    )
     assert staff_only.returncode == 2 and "student package" in staff_only.stderr
 
 
