@@ -170,12 +170,14 @@ def test_student_package_installs_fresh_and_checks(tmp_path):
 
     student = tmp_path / "student"
     student.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # the venv's own, not this checkout
     where = subprocess.run(
         [str(python), "-c", "import autograder; print(autograder.__file__)"],
         capture_output=True,
         text=True,
         cwd=student,
         check=True,
+        env=env,
     ).stdout
     assert where.startswith(str(venv)), where
 
