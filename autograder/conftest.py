@@ -12,6 +12,7 @@ from autograder.harness.grading.plugin import (  # noqa: F401 - pytest finds hoo
     pytest_report_header,
     pytest_runtest_logreport,
     pytest_runtest_makereport,
+    pytest_runtest_protocol,
     pytest_sessionfinish,
     pytest_terminal_summary,
     pytest_unconfigure,

@@ -77,6 +77,8 @@ class GradingRun:
         self.unavailable: dict[str, str] = {}  # assignment -> the test whose feedback explains why
         self.tests: list[TestResult] = []
         self.started = time.time()
+        self.prestarted: dict[tuple, Worker] = {}  # the next test's worker, forked ahead (prestart)
+        self.next_item: pytest.Item | None = None
 
     def explain_once(self, test: TestResult, message: str) -> str:
         """Why ``test``'s assignment could not be graded: the whole message for its first test, a
@@ -97,6 +99,49 @@ class GradingRun:
         """This run's results, as everything downstream reads them."""
         return GradedRun(self.tests, self.seed, time.time() - self.started, self.error)
 
+    def _new_worker(
+        self, assignment: str, nodeid: str, simulate_cuda: bool, student_file: Path | None, preload: tuple[str, ...]
+    ) -> Worker:
+        return Worker(
+            assignment,
+            student_file or self.submission.file_for(assignment),
+            seed=self.worker_seed(nodeid),
+            call_timeout=self.call_timeout,
+            memory_bytes=self.memory_bytes,
+            import_timeout=self.import_timeout,
+            simulate_cuda=simulate_cuda,
+            preload=preload,
+            private=self.private,
+        )
+
+    def prestart(self, item: pytest.Item | None) -> None:
+        """Fork the next test's worker now, so that it imports the submission while this test runs.
+
+        It is the worker that test would get anyway: a fresh process with the same job (its own
+        seed, file and device), forked before that test starts instead of after. A worker nobody
+        takes (the next test is skipped) is closed at the end of the run."""
+        info = item.stash.get(INFO, None) if item is not None else None
+        if info is None or "worker" not in getattr(item, "fixturenames", ()):
+            return
+        key = (info.assignment, item.nodeid, _simulates(info), None, tuple(getattr(item.module, "PRELOAD", ())))
+        if key in self.prestarted or info.assignment not in self.submission.found:
+            return
+        try:
+            worker = self._new_worker(*key)
+        except (AssignmentUnavailable, SimulatedCudaUnavailable):
+            return  # that test says why when it runs
+        try:
+            worker.begin()
+        except Exception:  # noqa: BLE001 - the test starts its worker itself and reports any failure
+            worker.close()
+            return
+        self.prestarted[key] = worker
+
+    def close_prestarted(self) -> None:
+        for worker in self.prestarted.values():
+            worker.close()
+        self.prestarted.clear()
+
     def test_seed(self, nodeid: str) -> int:
         return zlib.crc32(f"{self.seed}:{nodeid}".encode())
 
@@ -115,17 +160,8 @@ class GradingRun:
         student_file: Path | None = None,
         preload: tuple[str, ...] = (),
     ) -> Worker:
-        worker = Worker(
-            assignment,
-            student_file or self.submission.file_for(assignment),
-            seed=self.worker_seed(nodeid),
-            call_timeout=self.call_timeout,
-            memory_bytes=self.memory_bytes,
-            import_timeout=self.import_timeout,
-            simulate_cuda=simulate_cuda,
-            preload=preload,
-            private=self.private,
-        )
+        key = (assignment, nodeid, simulate_cuda, student_file, preload)
+        worker = self.prestarted.pop(key, None) or self._new_worker(*key)
         try:
             worker.start()
         except AssignmentUnavailable as failure:
@@ -180,7 +216,17 @@ def _write_error(path: str | None, message: str) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     run = config.stash.get(RUN, None)
     if run is not None:
+        run.close_prestarted()
         shutil.rmtree(run.private, ignore_errors=True)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """Remember which test comes next, for :meth:`GradingRun.prestart`."""
+    run = item.config.stash.get(RUN, None)
+    if run is not None:
+        run.next_item = nextitem
+    return (yield)
 
 
 @pytest.hookimpl(tryfirst=True)  # before -k deselects: requirements are checked on whole suites
@@ -298,6 +344,7 @@ def worker(request: pytest.FixtureRequest) -> Iterator[Worker]:
         )
     except SimulatedCudaUnavailable as exc:
         pytest.skip(f"device test not graded on this machine: {exc}")
+    run.prestart(run.next_item)
     request.node.stash[WORKER] = opened
     try:
         yield opened

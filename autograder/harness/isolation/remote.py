@@ -18,6 +18,7 @@ Each test gets its own worker, forked from a server that has torch imported alre
 from __future__ import annotations
 
 import atexit
+import collections
 import dataclasses
 import os
 import re
@@ -105,6 +106,9 @@ class _Zygote:
         self.preload = preload
         self._process: subprocess.Popen | None = None
         self._sock: socket.socket | None = None
+        # Replies not read yet, one slot per request that gets one, in the order they were sent:
+        # a fork's reply may be read later (Worker.begin), after other requests' replies.
+        self._pending: collections.deque[list] = collections.deque()
 
     def start(self) -> None:
         """Start the zygote process if it is not running (returns at once; it imports meanwhile)."""
@@ -132,23 +136,42 @@ class _Zygote:
         )
         theirs.close()
         self._sock = ours
+        while self._pending:  # asked of a zygote that is gone: no answer will come
+            self._pending.popleft().append({"lost": True})
         return ours
 
-    def fork(self, job: Job, log_fd: int) -> tuple[int, Connection]:
-        """A new worker for ``job``, writing to ``log_fd``: its pid and our side of its connection."""
+    def fork(self, job: Job, log_fd: int) -> tuple[list, Connection]:
+        """Ask for a new worker for ``job``, writing to ``log_fd``; returns at once with a ticket
+        for its pid (:meth:`pid`) and our side of its connection. The zygote forks meanwhile."""
         sock = self._ensure()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         zygote.send_json(sock, {"op": "fork", "job": dataclasses.asdict(job)}, (theirs.fileno(), log_fd))
         theirs.close()
-        reply, _ = zygote.recv_json(sock)
-        return reply["pid"], Connection(ours.detach())
+        ticket: list = []
+        self._pending.append(ticket)
+        return ticket, Connection(ours.detach())
+
+    def pid(self, ticket: list) -> int:
+        """The pid of the worker a :meth:`fork` ticket stands for (waits for the zygote's reply)."""
+        reply = self._reply(ticket)
+        if "lost" in reply:
+            raise WorkerFailure("the process that starts workers stopped before this one started")
+        return int(reply["pid"])
+
+    def _reply(self, ticket: list) -> dict:
+        while not ticket:
+            reply, _ = zygote.recv_json(self._sock)
+            self._pending.popleft().append(reply)
+        return ticket[0]
 
     def reap(self, pid: int) -> int | None:
         """Kill the worker (and its process group) and return its exit code."""
         if self._sock is None:
             return None
         zygote.send_json(self._sock, {"op": "reap", "pid": pid})
-        return zygote.recv_json(self._sock)[0]["exit_code"]
+        ticket: list = []
+        self._pending.append(ticket)
+        return self._reply(ticket).get("exit_code")
 
     def discard(self, pid: int) -> None:
         """Kill the worker (and its process group) without waiting for it to die."""
@@ -283,13 +306,32 @@ class Worker:
         self._job = Job(module_name, file_name, str(self._scratch), seed, memory_bytes, simulate_cuda, screen)
         self._conn: Connection | None = None
         self._pid: int | None = None
+        self._ticket: list | None = None  # the zygote's answer to begin()'s fork, until it is read
         self.notes: list[str] = []  # for the student, e.g. notebook cells that raised
         self.returned: set[str] = set()  # the submitted module's functions that returned normally here
         self.module = Remote(self, 0, (), module_name)
 
     # -- life cycle ------------------------------------------------------------------------------
+    def begin(self) -> None:
+        """Fork the worker, which then imports the submission on its own while this process goes
+        on (a test running its checks): :meth:`start` waits for it. Nothing is sent to it before."""
+        if self._pid is not None or self._ticket is not None:
+            return
+        log = os.open(self._log, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_APPEND, 0o600)
+        try:
+            self._ticket, self._conn = self._zygote.fork(self._job, log)
+        finally:
+            os.close(log)
+
+    def _forked(self) -> None:
+        """Read the pid begin()'s fork got, once."""
+        if self._ticket is not None:
+            ticket, self._ticket = self._ticket, None
+            self._pid = self._zygote.pid(ticket)
+
     def start(self) -> None:
-        """Fork the worker and import the submission; raises AssignmentUnavailable on failure."""
+        """Fork the worker (unless :meth:`begin` did) and wait until it has imported the
+        submission; raises AssignmentUnavailable on failure."""
         since = time.perf_counter()
         try:
             self._start()
@@ -297,11 +339,8 @@ class Worker:
             _spent("worker start", since)
 
     def _start(self) -> None:
-        log = os.open(self._log, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_APPEND, 0o600)
-        try:
-            self._pid, self._conn = self._zygote.fork(self._job, log)
-        finally:
-            os.close(log)
+        self.begin()
+        self._forked()
         try:
             hello = self._receive(self.import_timeout, f"importing {self.module_name}")
         except WorkerFailure as exc:
@@ -475,6 +514,7 @@ class Worker:
 
     def _kill(self, wait: bool = True) -> int | None:
         """Stop the worker; with ``wait``, return its exit code (for the message when it crashed)."""
+        self._forked()
         pid, self._pid = self._pid, None
         if self._conn is not None:
             self._conn.close()
