@@ -541,8 +541,7 @@ def run(solutions: Path, assignments: Path, course: Path, check: bool = False) -
             written = stubs.write_stubs(solutions, assignments)
             if check_manifest.write_manifest(solutions):
                 written.append(check_manifest.MANIFEST)
-            if handout.write(course):  # after the manifest: the wheel carries it
-                written.append(handout.path(course))
+            package = "rebuilt" if handout.write(course) else "unchanged"  # after the manifest: it carries it
             done = update(solutions, course)
     except ImportError:
         print("nbgrader is not installed, so release/ was not built: pip install -e '.[instructor]'", file=sys.stderr)
@@ -563,6 +562,7 @@ def run(solutions: Path, assignments: Path, course: Path, check: bool = False) -
     regenerated = f"nbgrader regenerated {len(done.generated)} of {len(done.releases)} release notebooks"
     counts = f"{_files(len(changed))} changed, {files - len(changed)} unchanged"
     print(f"release: {counts} ({regenerated}), {elapsed:.1f} s")
+    print(f"student package ({package}, not committed): {_shown(handout.path(course), course)}")
     return 0
 
 
