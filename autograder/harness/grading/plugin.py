@@ -48,6 +48,7 @@ from autograder.harness.isolation.submission import Submission
 RUN = pytest.StashKey["GradingRun"]()
 INFO = pytest.StashKey["TestResult"]()
 WORKER = pytest.StashKey[Worker]()
+PRESTART = 2  # workers forked ahead of the running test (each imports the submission meanwhile)
 
 
 class GradingRun:
@@ -77,8 +78,9 @@ class GradingRun:
         self.unavailable: dict[str, str] = {}  # assignment -> the test whose feedback explains why
         self.tests: list[TestResult] = []
         self.started = time.time()
-        self.prestarted: dict[tuple, Worker] = {}  # the next test's worker, forked ahead (prestart)
-        self.next_item: pytest.Item | None = None
+        self.prestarted: dict[tuple, Worker] = {}  # the next tests' workers, forked ahead (prestart)
+        self.positions: dict[str, int] = {}
+        self.upcoming: list[pytest.Item] = []  # the tests after the one running, in order
 
     def explain_once(self, test: TestResult, message: str) -> str:
         """Why ``test``'s assignment could not be graded: the whole message for its first test, a
@@ -222,10 +224,12 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
-    """Remember which test comes next, for :meth:`GradingRun.prestart`."""
+    """Remember which tests come next, for :meth:`GradingRun.prestart`."""
     run = item.config.stash.get(RUN, None)
     if run is not None:
-        run.next_item = nextitem
+        items = item.session.items
+        position = run.positions.get(item.nodeid, len(items))
+        run.upcoming = items[position + 1 : position + 1 + PRESTART]
     return (yield)
 
 
@@ -287,6 +291,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     """Grade what is left once every plugin has deselected (``-k``, other assignments)."""
     run = session.config.stash[RUN]
     run.tests = [item.stash[INFO] for item in session.items if INFO in item.stash]
+    run.positions = {item.nodeid: i for i, item in enumerate(session.items)}
     if not session.config.option.collectonly:
         _start_zygotes(session.items)
 
@@ -344,7 +349,8 @@ def worker(request: pytest.FixtureRequest) -> Iterator[Worker]:
         )
     except SimulatedCudaUnavailable as exc:
         pytest.skip(f"device test not graded on this machine: {exc}")
-    run.prestart(run.next_item)
+    for upcoming in run.upcoming:
+        run.prestart(upcoming)
     request.node.stash[WORKER] = opened
     try:
         yield opened
