@@ -154,7 +154,8 @@ def _device() -> tuple[str, bool]:
 
 
 class _Workers:
-    """A fresh worker per function and per kind of check, as in grading (no state carries over)."""
+    """Fresh workers for each function, as in grading: one for its examples, vectorisation and
+    banned calls, one on the device; nothing carries over from one function to the next."""
 
     def __init__(self, assignment: str, path: Path, private: Path) -> None:
         self.assignment, self.path, self.private = assignment, path, private
@@ -188,7 +189,7 @@ def check_function(workers: _Workers, name: str, entry: dict[str, Any]) -> Repor
     report = Report(workers.assignment, name)
     worker = workers.open()
     try:
-        if not hasattr_remote(worker, name):
+        if not _defines(worker, name):
             report.verdicts.append(Verdict("examples", "FAIL", f"{name} is not defined in your file"))
             return report
         examples = worker.run(preflight.run_examples, worker.module, name, entry["doc"])
@@ -218,7 +219,7 @@ def check_function(workers: _Workers, name: str, entry: dict[str, Any]) -> Repor
     return report
 
 
-def hasattr_remote(worker: Worker, name: str) -> bool:
+def _defines(worker: Worker, name: str) -> bool:
     """Whether the student's module defines ``name`` (asked in the worker)."""
     return bool(worker.run("builtins.hasattr", worker.module, name))
 
