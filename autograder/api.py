@@ -7,7 +7,8 @@ A suite is ``autograder/test_aNN_topic.py``. It declares three names the plugin 
     REQUIRES = {"scaled_dot_product_attention": ("correctness", "errors", "vectorised", "device")}
 
 and optionally ``PRELOAD = ("transformers", ...)``: modules its workers import once, before any
-student code (their zygote pays for it, not each test), and ``BANNED = {"softmax": {aten op:
+student code (their zygote pays for it, not each test; ``"module:function"`` also calls a trusted
+warm-up once there, e.g. a09's tiny BERT built and run), and ``BANNED = {"softmax": {aten op:
 what the student wrote}}``: calls a "from scratch" function may not make (public: the students'
 ``check`` refuses them too, from the manifest ``release`` writes). ``REQUIRES`` is checked when the suite is
 collected: a function without a test of a required kind stops the run with the reason.

@@ -52,7 +52,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
-    """Refuse a run whose settings file or test paths lie inside the submission."""
+    """Refuse a run whose settings file or test paths lie inside the submission; then start the
+    zygotes a grading run will need, before its conftest imports torch (see
+    :func:`autograder.harness.isolation.zygotes.start_early`)."""
+    _refuse_settings_from_the_submission(early_config)
+    known = early_config.known_args_namespace
+    if getattr(known, "collectonly", False) or getattr(known, "help", False):
+        return
+    from autograder.harness.isolation import zygotes
+
+    zygotes.start_early(list(known.file_or_dir), known.submission, known.assignment, known.keyword or None)
+
+
+def _refuse_settings_from_the_submission(early_config: pytest.Config) -> None:
     submission = early_config.known_args_namespace.submission
     if not submission:
         return

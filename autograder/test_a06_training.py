@@ -44,6 +44,8 @@ REQUIRES = {
     "evaluate": ("correctness", "errors", "device"),
     "train_linear_regression": ("correctness", "device"),
 }
+# An optimizer's step() imports torch._dynamo (~1.4 s): once in the zygote, not in every worker.
+PRELOAD = ("torch._dynamo",)
 FACTS = common.parameter_facts
 SEED_XS, SEED_YS = torch.tensor([-1.0, 1.0, 2.0]), torch.tensor([1.0, 2.0, 3.0])
 TOY_X = torch.tensor(

@@ -40,6 +40,7 @@ PRELOAD = (
     "transformers.models.auto.tokenization_auto",
     "transformers.models.bert.modeling_bert",
     "transformers.models.bert.tokenization_bert",
+    "autograder.scenarios.a09_transformers:warm_up",
 )
 TEXTS = [
     "i love ai !",

@@ -136,3 +136,32 @@ def test_a_dict_spelling_a_wire_tag_is_never_a_tensor(tmp_path):
     device = [t for t in graded.tests_of("standardize_rows") if t["tags"][2] == "device"]
     assert device and all(t["score"] == 0 for t in device)
     assert "should return a torch.Tensor" in device[0]["output"] or "dict object" in device[0]["output"]
+
+
+def test_a_screened_file_is_screened_again_when_a_single_byte_differs(tmp_path):
+    """Workers skip the screen for the very bytes an earlier worker screened and imported (it costs
+    ~4 ms a worker); any other file, and one that was refused, is read again each time."""
+    from autograder.harness.isolation import remote
+
+    clean = tmp_path / "clean" / "a03_vectorize.py"
+    clean.parent.mkdir()
+    clean.write_bytes((SOLUTIONS / "a03_vectorize.py").read_bytes() + f"# {tmp_path}\n".encode())
+    attack = tmp_path / "attack" / "a03_vectorize.py"
+    attack.parent.mkdir()
+    attack.write_bytes((HOSTILE / "a03_patches_the_op_counter.py").read_bytes())
+
+    def start(path: Path) -> remote.Worker:
+        worker = remote.Worker("a03_vectorize", path, seed=0, call_timeout=30, memory_bytes=2**32)
+        try:
+            worker.start()
+        finally:
+            worker.close()
+        return worker
+
+    assert not start(clean)._job.screened  # first time: screened
+    assert start(clean)._job.screened  # the same bytes: taken as screened
+    for _ in range(2):  # refused each time: a refused file is never taken as screened
+        with pytest.raises(remote.AssignmentUnavailable, match="was not run"):
+            start(attack)
+    clean.write_bytes(clean.read_bytes() + b"\n")
+    assert not start(clean)._job.screened

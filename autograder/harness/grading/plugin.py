@@ -24,7 +24,7 @@ import secrets
 import shutil
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,10 +40,10 @@ from autograder.harness.isolation.remote import (
     Remote,
     Worker,
     new_private_folder,
-    zygote_for,
 )
 from autograder.harness.isolation.simcuda.build import SimulatedCudaUnavailable
 from autograder.harness.isolation.submission import Submission
+from autograder.harness.isolation.zygotes import merge_preloads, zygote_for
 
 RUN = pytest.StashKey["GradingRun"]()
 INFO = pytest.StashKey["TestResult"]()
@@ -81,6 +81,10 @@ class GradingRun:
         self.prestarted: dict[tuple, Worker] = {}  # the next tests' workers, forked ahead (prestart)
         self.positions: dict[str, int] = {}
         self.upcoming: list[pytest.Item] = []  # the tests after the one running, in order
+        # What every worker of this run has imported before it starts (the selected suites' PRELOADs,
+        # see zygotes.merge_preloads): one zygote per device for the whole run, the same for every
+        # student of a warm grading process.
+        self.preload: tuple[str, ...] = ()
 
     def explain_once(self, test: TestResult, message: str) -> str:
         """Why ``test``'s assignment could not be graded: the whole message for its first test, a
@@ -125,7 +129,7 @@ class GradingRun:
         info = item.stash.get(INFO, None) if item is not None else None
         if info is None or "worker" not in getattr(item, "fixturenames", ()):
             return
-        key = (info.assignment, item.nodeid, _simulates(info), None, tuple(getattr(item.module, "PRELOAD", ())))
+        key = (info.assignment, item.nodeid, _simulates(info), None, self.preload)
         if key in self.prestarted or info.assignment not in self.submission.found:
             return
         try:
@@ -292,21 +296,22 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     run = session.config.stash[RUN]
     run.tests = [item.stash[INFO] for item in session.items if INFO in item.stash]
     run.positions = {item.nodeid: i for i, item in enumerate(session.items)}
+    graded = [
+        item for item in session.items if INFO in item.stash and item.stash[INFO].assignment in run.submission.found
+    ]
+    suites = {item.module.ASSIGNMENT: getattr(item.module, "PRELOAD", ()) for item in graded}  # type: ignore[union-attr]
+    run.preload = merge_preloads(suites)
     if not session.config.option.collectonly:
-        _start_zygotes(session.items)
+        _start_zygotes(run, graded)
 
 
-def _start_zygotes(items: list[pytest.Item]) -> None:
+def _start_zygotes(run: GradingRun, graded: list[pytest.Item]) -> None:
     """Start every zygote the run will need now, side by side: each spends seconds importing torch
-    (and transformers), which then overlaps with the others and with the first tests."""
-    needed = set()
-    submitted = items[0].config.stash[RUN].submission.found if items else set()
-    for item in items:
-        if INFO in item.stash and item.stash[INFO].assignment in submitted:  # no file: its tests need no zygote
-            needed.add((_simulates(item.stash[INFO]), tuple(getattr(item.module, "PRELOAD", ()))))
-    for simulate, preload in sorted(needed):
+    (and transformers), which then overlaps with the others and with the first tests. (Those
+    :func:`zygotes.start_early` guessed right are running already.)"""
+    for simulate in sorted({_simulates(item.stash[INFO]) for item in graded}):
         try:
-            zygote_for(simulate, preload).start()
+            zygote_for(simulate, run.preload).start()
         except SimulatedCudaUnavailable:
             pass  # those tests are skipped with the reason when they run
 
@@ -364,8 +369,8 @@ def _simulates(info: TestResult) -> bool:
 
 
 def _preload(request: pytest.FixtureRequest) -> tuple[str, ...]:
-    """Modules a suite's workers need (``PRELOAD``), imported once by their zygote."""
-    return tuple(getattr(request.module, "PRELOAD", ()))
+    """Modules this run's workers have imported before they start (:attr:`GradingRun.preload`)."""
+    return request.config.stash[RUN].preload
 
 
 @pytest.fixture
@@ -374,21 +379,43 @@ def student(worker: Worker) -> Remote:
     return worker.module
 
 
+class _OnFirstUse:
+    """The reference's module, its worker started when a function of it is first asked for: a timing
+    check needs it only for code that is slow (see vectorised.expect_vectorised)."""
+
+    def __init__(self, start: Callable[[], Worker]) -> None:
+        self._start, self._worker = start, None
+
+    def __getattr__(self, name: str) -> Remote:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        if self._worker is None:
+            self._worker = self._start()
+        return getattr(self._worker.module, name)
+
+    def close(self) -> None:
+        if self._worker is not None:
+            self._worker.close()
+
+
 @pytest.fixture
 def reference(request: pytest.FixtureRequest) -> Iterator[Remote | None]:
-    """The reference solution in a worker of its own, for timing comparisons (None if absent)."""
+    """The reference solution in a worker of its own, for timing comparisons (None if absent); the
+    worker starts when the test first uses it."""
     run = request.config.stash[RUN]
     path = run.reference_dir / f"{request.module.ASSIGNMENT}.py"
     if not path.is_file():
         yield None
         return
-    opened = run.open_worker(
-        request.module.ASSIGNMENT, request.node.nodeid, student_file=path, preload=_preload(request)
+    module = _OnFirstUse(
+        lambda: run.open_worker(
+            request.module.ASSIGNMENT, request.node.nodeid, student_file=path, preload=_preload(request)
+        )
     )
     try:
-        yield opened.module
+        yield module  # type: ignore[misc] - used as the module it stands for
     finally:
-        opened.close()
+        module.close()
 
 
 @pytest.fixture

@@ -62,6 +62,9 @@ class Job:
     memory_bytes: int
     simulate_cuda: bool = False  # run on the simulated CUDA device (device tests without a GPU)
     screen: bool = True  # refuse code that reaches into the process (see policy.py); off only in self-tests
+    # The SHA-256 of a file an earlier worker of this grading process screened and imported: a
+    # worker whose file has exactly these bytes skips the screen (same text, same verdict).
+    screened: str = ""
 
 
 @dataclass(frozen=True)

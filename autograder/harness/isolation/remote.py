@@ -18,27 +18,23 @@ Each test gets its own worker, forked from a server that has torch imported alre
 from __future__ import annotations
 
 import atexit
-import collections
-import dataclasses
+import hashlib
 import os
 import re
 import secrets
 import select
 import shutil
-import socket
 import struct
-import subprocess
-import sys
 import tempfile
 import time
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from autograder import REPO
 from autograder.harness.grading.describe import describe_call
-from autograder.harness.isolation import bounds, sandbox, wire, zygote
+from autograder.harness.isolation import bounds, wire
 from autograder.harness.isolation.protocol import Job, Trusted, Work, trusted_name
+from autograder.harness.isolation.zygotes import zygote_for
 
 _last_call = ["(no call yet)"]
 
@@ -94,92 +90,17 @@ class AssignmentUnavailable(GradingFeedback):
     """The assignment file is missing or fails to import: every test of it fails with this reason."""
 
 
-class _Zygote:
-    """A zygote of this grading process (see :mod:`autograder.harness.isolation.zygote`), started on first use.
-
-    ``library``: the simulated CUDA device's native half, for the zygote of device tests.
-    ``preload``: modules to import once before forking (transformers for a09: ~2-7 s each time).
-    """
-
-    def __init__(self, library: str | None = None, preload: tuple[str, ...] = ()) -> None:
-        self.library = library
-        self.preload = preload
-        self._process: subprocess.Popen | None = None
-        self._sock: socket.socket | None = None
-        # Replies not read yet, one slot per request that gets one, in the order they were sent:
-        # a fork's reply may be read later (Worker.begin), after other requests' replies.
-        self._pending: collections.deque[list] = collections.deque()
-
-    def start(self) -> None:
-        """Start the zygote process if it is not running (returns at once; it imports meanwhile)."""
-        self._ensure()
-
-    def _ensure(self) -> socket.socket:
-        if self._process is not None and self._process.poll() is None and self._sock is not None:
-            return self._sock
-        # Datagram-like packets keep request boundaries: discard requests get no reply, so two
-        # requests may be queued back to back.
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        env = sandbox.zygote_environment(package_root=str(REPO))
-        self._process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "autograder.harness.isolation.zygote",
-                str(theirs.fileno()),
-                self.library or "-",
-                *self.preload,
-            ],
-            pass_fds=(theirs.fileno(),),
-            stdin=subprocess.DEVNULL,
-            env=env,
-        )
-        theirs.close()
-        self._sock = ours
-        while self._pending:  # asked of a zygote that is gone: no answer will come
-            self._pending.popleft().append({"lost": True})
-        return ours
-
-    def fork(self, job: Job, log_fd: int) -> tuple[list, Connection]:
-        """Ask for a new worker for ``job``, writing to ``log_fd``; returns at once with a ticket
-        for its pid (:meth:`pid`) and our side of its connection. The zygote forks meanwhile."""
-        sock = self._ensure()
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        zygote.send_json(sock, {"op": "fork", "job": dataclasses.asdict(job)}, (theirs.fileno(), log_fd))
-        theirs.close()
-        ticket: list = []
-        self._pending.append(ticket)
-        return ticket, Connection(ours.detach())
-
-    def pid(self, ticket: list) -> int:
-        """The pid of the worker a :meth:`fork` ticket stands for (waits for the zygote's reply)."""
-        reply = self._reply(ticket)
-        if "lost" in reply:
-            raise WorkerFailure("the process that starts workers stopped before this one started")
-        return int(reply["pid"])
-
-    def _reply(self, ticket: list) -> dict:
-        while not ticket:
-            reply, _ = zygote.recv_json(self._sock)
-            self._pending.popleft().append(reply)
-        return ticket[0]
-
-    def reap(self, pid: int) -> int | None:
-        """Kill the worker (and its process group) and return its exit code."""
-        if self._sock is None:
-            return None
-        zygote.send_json(self._sock, {"op": "reap", "pid": pid})
-        ticket: list = []
-        self._pending.append(ticket)
-        return self._reply(ticket).get("exit_code")
-
-    def discard(self, pid: int) -> None:
-        """Kill the worker (and its process group) without waiting for it to die."""
-        if self._sock is not None:
-            zygote.send_json(self._sock, {"op": "discard", "pid": pid})
+_SCREENED: set[str] = set()  # SHA-256 of files a worker screened and imported (see Job.screened)
 
 
-_ZYGOTES: dict[tuple[str | None, tuple[str, ...]], _Zygote] = {}
+def _digest(path: Path) -> str:
+    """The SHA-256 of the file at ``path`` (hashed, never read as code); "" for a link."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return ""
+    with os.fdopen(fd, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
 
 
 MAX_MESSAGE_BYTES = 256 * 2**20
@@ -251,18 +172,6 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def zygote_for(simulate_cuda: bool, preload: tuple[str, ...] = ()) -> _Zygote:
-    library = None
-    if simulate_cuda:
-        from autograder.harness.isolation import simcuda  # raises SimulatedCudaUnavailable where it cannot be built
-
-        library = str(simcuda.library())
-    key = (library, preload)
-    if key not in _ZYGOTES:
-        _ZYGOTES[key] = _Zygote(library, preload)
-    return _ZYGOTES[key]
-
-
 # Where a grading run's seconds go on the grading side (python -m autograder bench reads them).
 PROFILE: dict[str, float] = {}
 # When not None, the submitted module's own calls with plain arguments are appended here as
@@ -303,7 +212,9 @@ class Worker:
         self._log = private / f"{self._scratch.name}.log"
         file_name = f"{module_name}{student_file.suffix}"
         shutil.copyfile(student_file, self._scratch / file_name, follow_symlinks=False)
-        self._job = Job(module_name, file_name, str(self._scratch), seed, memory_bytes, simulate_cuda, screen)
+        self._digest = _digest(self._scratch / file_name) if screen else ""
+        screened = self._digest if self._digest in _SCREENED else ""
+        self._job = Job(module_name, file_name, str(self._scratch), seed, memory_bytes, simulate_cuda, screen, screened)
         self._conn: Connection | None = None
         self._pid: int | None = None
         self._ticket: list | None = None  # the zygote's answer to begin()'s fork, until it is read
@@ -356,6 +267,8 @@ class Worker:
                 f"{self.module_name} could not be imported, so none of its functions can be graded.\n\n"
                 f"{info['traceback']}".strip()
             )
+        if self._digest:  # its screen passed before any of its code ran: the same bytes pass again
+            _SCREENED.add(self._digest)
 
     def close(self) -> None:
         since = time.perf_counter()

@@ -9,6 +9,7 @@ answers requests from the grading process until the pipe closes:
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import importlib
 import importlib.util
 import json
@@ -42,12 +43,15 @@ def serve(conn: Any, log_fd: int, job: Job, uid: int | None = None) -> None:
     trusted = _forget_trusted_modules()
     with _device(job):
         try:
-            sources = _sources(os.path.join(home, job.file_name))
+            with open(os.path.join(home, job.file_name), "rb") as f:
+                raw = f.read()
+            sources = _sources(job.file_name, raw)
         except BaseException as exc:  # noqa: BLE001 - an unreadable notebook is the student's
             conn.send_bytes(wire.dumps({"import_error": describe_exception(exc, home)}))
             return
         # Before any student code runs, this process is still the grader's: its verdict can be trusted.
-        found = policy.violations(sources) if job.screen else []
+        screened = not job.screen or (job.screened and hashlib.sha256(raw).hexdigest() == job.screened)
+        found = [] if screened else policy.violations(sources)
         if found:
             conn.send_bytes(wire.dumps({"refused": policy.describe(found, job.file_name)}))
             return
@@ -231,9 +235,11 @@ _SIMCUDA: Any = None  # autograder.harness.isolation.simcuda, in the zygote of d
 
 
 def warm_up(simulate_cuda: bool) -> None:
-    """Pay once, in the zygote, for what every worker would otherwise import on first use (the
-    dispatch-mode machinery pulls in torch._dynamo: ~1 s). Single-threaded, so forking stays safe."""
+    """Pay once, in the zygote, for what every worker would otherwise do on first use (the counting
+    and simulating dispatch modes, NumPy's generator), without importing torch._dynamo (see
+    :func:`_never_import_dynamo`). Single-threaded, so forking stays safe."""
     torch.set_num_threads(1)
+    _never_import_dynamo(OpCounter)
     torch.manual_seed(0)
     np.random.seed(0)  # its first use builds NumPy's global generator: ~2 ms in every worker otherwise
     with OpCounter():
@@ -245,10 +251,23 @@ def warm_up(simulate_cuda: bool) -> None:
         # The simulated device's own notice, not the student's: never shown under "Your code printed".
         warnings.filterwarnings("ignore", message=".*compiled without cuDNN.*")
 
+        _never_import_dynamo(simcuda.SimulatedCuda)
         _SIMCUDA = simcuda  # kept here: workers take the course's modules out of sys.modules
         with simcuda.simulated_cuda():  # forward only: a CUDA backward starts threads fork cannot copy
             x = simcuda.to_simulated(torch.ones(2, 2))
             torch.nn.functional.linear(x, x).sum().item()
+
+
+def _never_import_dynamo(mode: type[TorchDispatchMode]) -> None:
+    """PyTorch wraps every dispatch mode's ``__torch_dispatch__`` so that torch.compile skips it, and
+    the wrapper imports torch._dynamo on its first call (~1.4 s: most of a zygote's start). Nothing
+    here is compiled, so give the wrapper the function itself as its "disabled" version, which it
+    looks for before importing. Suites whose workers need torch._dynamo anyway (an optimizer's
+    ``step`` imports it) list it in PRELOAD."""
+    wrapper = vars(mode)["__torch_dispatch__"]
+    original = getattr(wrapper, "__wrapped__", None)
+    if original is not None:
+        original.__dynamo_disable = original
 
 
 def _device(job: Job) -> contextlib.AbstractContextManager:
@@ -275,7 +294,10 @@ def _isolate(conn_fd: int, log_fd: int, job: Job, uid: int | None) -> str:
     os.chdir(home)
     sys.path.insert(0, home)
     torch.set_num_threads(1)
-    torch.manual_seed(job.seed)
+    if torch.cuda._is_compiled() and not job.simulate_cuda:
+        torch.manual_seed(job.seed)  # every device's generator (a real GPU's too)
+    else:  # the same for this build, without torch.manual_seed's walk over every device module (~5 ms)
+        torch.default_generator.manual_seed(job.seed)
     np.random.seed(job.seed % 2**32)
     random.seed(job.seed)
     if job.memory_bytes > 0:
@@ -284,14 +306,29 @@ def _isolate(conn_fd: int, log_fd: int, job: Job, uid: int | None) -> str:
     return home
 
 
+def _course_modules() -> tuple[str, ...]:
+    return tuple(name for name in sys.modules if name == "autograder" or name.startswith("autograder."))
+
+
+_COURSE_MODULES: tuple[str, ...] | None = None  # noted by the zygote (see note_course_modules)
+
+
+def note_course_modules() -> None:
+    """In the zygote, after its last import: the names :func:`_forget_trusted_modules` takes out.
+
+    A forked worker that walks all of ``sys.modules`` writes to every module object (reference
+    counts), and each write copies a page the zygote shared: ~8 ms per worker. Named here, a
+    worker touches only the course's own ~60 modules."""
+    global _COURSE_MODULES
+    _COURSE_MODULES = _course_modules()
+
+
 def _forget_trusted_modules() -> dict[str, types.ModuleType]:
     """Take the course's own modules out of ``sys.modules`` before student code runs, and keep them
     here for trusted requests. Their files are not in the sandbox either, so ``import
     autograder.scenarios`` fails for the student instead of handing over the grader's helpers."""
-    trusted = {name: m for name, m in sys.modules.items() if name == "autograder" or name.startswith("autograder.")}
-    for name in trusted:
-        del sys.modules[name]
-    return trusted
+    names = _course_modules() if _COURSE_MODULES is None else _COURSE_MODULES
+    return {name: sys.modules.pop(name) for name in names if name in sys.modules}
 
 
 def _mapped_bytes() -> int:
@@ -300,7 +337,7 @@ def _mapped_bytes() -> int:
         return int(f.read().split()[0]) * resource.getpagesize()
 
 
-def _sources(path: str) -> list[tuple[str, str]]:
+def _sources(path: str, raw: bytes) -> list[tuple[str, str]]:
     """What will run: ``[("", source)]`` for a .py file, ``[(cell name, source), ...]`` for a
     notebook (the cells :func:`_run_notebook` runs, magics and shell lines already removed), each
     named as the student sees it in Jupyter: ``cell In [7] ("def standardize(mat):")`` (the
@@ -308,10 +345,8 @@ def _sources(path: str) -> list[tuple[str, str]]:
     file is decoded exactly as the importer will (its coding cookie included) and then imported
     from that very text, so the screen reads what runs."""
     if not path.endswith(".ipynb"):
-        with open(path, "rb") as f:
-            return [("", importlib.util.decode_source(f.read()))]
-    with open(path, encoding="utf-8") as f:
-        notebook = json.load(f)
+        return [("", importlib.util.decode_source(raw))]
+    notebook = json.loads(raw.decode("utf-8"))
     cells = notebook.get("cells", []) if isinstance(notebook, dict) else []
     code_cells = [c for c in cells if isinstance(c, dict) and c.get("cell_type") == "code"]
     runnable = []

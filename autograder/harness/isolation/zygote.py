@@ -5,7 +5,8 @@ grading process talks to its zygote over a Unix packet socket, one JSON request 
 
 ``python -m autograder.harness.isolation.zygote FD LIBRARY [MODULE ...]``: LIBRARY (the simulated CUDA device's native
 half, see :mod:`autograder.harness.isolation.simcuda`; ``-`` for none) is loaded before torch is imported; each MODULE
-(``transformers...`` for a09) is imported before the first fork.
+(``transformers...`` for a09) is imported before the first fork (``module:function`` also calls
+the function once, to warm up what every worker would otherwise pay for on first use).
 
 ``{"op": "fork", "job": {...}}`` plus two file descriptors sent with SCM_RIGHTS (the worker's end of
 its own socket, and its log, opened by the grading process)  ->  ``{"pid": ...}``
@@ -67,9 +68,13 @@ def main(control_fd: int, library: str | None = None, preload: tuple[str, ...] =
 
     worker.warm_up(simulate_cuda=bool(library))
     sandbox.prepare()
-    for name in preload:
-        importlib.import_module(name)
+    for name in preload:  # "module", or "module:function" to call once here (a warm-up)
+        module_name, _, warm_up = name.partition(":")
+        module = importlib.import_module(module_name)
+        if warm_up:
+            getattr(module, warm_up)()
     worker.guard_dispatch_controls()  # after every import: no module keeps an unguarded reference
+    worker.note_course_modules()
     # Everything imported so far is shared with every worker. Without this, a worker's first garbage
     # collection walks (and so copies, page by page) all of torch's objects: ~7 ms per worker.
     gc.freeze()

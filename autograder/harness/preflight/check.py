@@ -40,8 +40,8 @@ from autograder.harness.isolation.remote import (
     StudentError,
     Worker,
     new_private_folder,
-    zygote_for,
 )
+from autograder.harness.isolation.zygotes import zygote_for
 from autograder.scenarios import preflight
 
 MANIFEST = Path(__file__).with_name("manifest.json")

@@ -1,0 +1,254 @@
+"""The grading side of the zygotes (see :mod:`autograder.harness.isolation.zygote`): start them, ask
+them for workers, and start the ones a grading run will need before that run has imported torch.
+
+Import-light on purpose (no torch): :func:`start_early` runs from :mod:`autograder.pytest_options`
+as soon as pytest has read the command line. A zygote then imports torch (~2 s) while the grading
+process imports its own and collects the suites, instead of after: a cold run of one assignment
+waits for one torch import, not two in a row.
+"""
+
+from __future__ import annotations
+
+import ast
+import collections
+import dataclasses
+import hashlib
+import importlib.util
+import json
+import os
+import socket
+import subprocess
+import sys
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from autograder import PACKAGE, REPO
+from autograder.harness.isolation import sandbox, zygote
+from autograder.harness.isolation.protocol import Job
+
+
+class Zygote:
+    """A zygote of this grading process (see :mod:`autograder.harness.isolation.zygote`), started on first use.
+
+    ``library``: the simulated CUDA device's native half, for the zygote of device tests.
+    ``preload``: modules to import once before forking (transformers for a09: ~2-7 s each time).
+    """
+
+    def __init__(self, library: str | None = None, preload: tuple[str, ...] = ()) -> None:
+        self.library = library
+        self.preload = preload
+        self._process: subprocess.Popen | None = None
+        self._sock: socket.socket | None = None
+        # Replies not read yet, one slot per request that gets one, in the order they were sent:
+        # a fork's reply may be read later (Worker.begin), after other requests' replies.
+        self._pending: collections.deque[list] = collections.deque()
+
+    def start(self) -> None:
+        """Start the zygote process if it is not running (returns at once; it imports meanwhile)."""
+        self._ensure()
+
+    def _ensure(self) -> socket.socket:
+        if self._process is not None and self._process.poll() is None and self._sock is not None:
+            return self._sock
+        # Datagram-like packets keep request boundaries: discard requests get no reply, so two
+        # requests may be queued back to back.
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        env = sandbox.zygote_environment(package_root=str(REPO))
+        self._process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "autograder.harness.isolation.zygote",
+                str(theirs.fileno()),
+                self.library or "-",
+                *self.preload,
+            ],
+            pass_fds=(theirs.fileno(),),
+            stdin=subprocess.DEVNULL,
+            env=env,
+        )
+        theirs.close()
+        self._sock = ours
+        while self._pending:  # asked of a zygote that is gone: no answer will come
+            self._pending.popleft().append({"lost": True})
+        return ours
+
+    def fork(self, job: Job, log_fd: int) -> tuple[list, Connection]:
+        """Ask for a new worker for ``job``, writing to ``log_fd``; returns at once with a ticket
+        for its pid (:meth:`pid`) and our side of its connection. The zygote forks meanwhile."""
+        sock = self._ensure()
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        zygote.send_json(sock, {"op": "fork", "job": dataclasses.asdict(job)}, (theirs.fileno(), log_fd))
+        theirs.close()
+        ticket: list = []
+        self._pending.append(ticket)
+        return ticket, Connection(ours.detach())
+
+    def pid(self, ticket: list) -> int:
+        """The pid of the worker a :meth:`fork` ticket stands for (waits for the zygote's reply)."""
+        reply = self._reply(ticket)
+        if "lost" in reply:
+            from autograder.harness.isolation.remote import WorkerFailure
+
+            raise WorkerFailure("the process that starts workers stopped before this one started")
+        return int(reply["pid"])
+
+    def _reply(self, ticket: list) -> dict:
+        while not ticket:
+            reply, _ = zygote.recv_json(self._sock)
+            self._pending.popleft().append(reply)
+        return ticket[0]
+
+    def reap(self, pid: int) -> int | None:
+        """Kill the worker (and its process group) and return its exit code."""
+        if self._sock is None:
+            return None
+        zygote.send_json(self._sock, {"op": "reap", "pid": pid})
+        ticket: list = []
+        self._pending.append(ticket)
+        return self._reply(ticket).get("exit_code")
+
+    def discard(self, pid: int) -> None:
+        """Kill the worker (and its process group) without waiting for it to die."""
+        if self._sock is not None:
+            zygote.send_json(self._sock, {"op": "discard", "pid": pid})
+
+
+_ZYGOTES: dict[tuple[str | None, tuple[str, ...]], Zygote] = {}
+
+
+def zygote_for(simulate_cuda: bool, preload: tuple[str, ...] = ()) -> Zygote:
+    """The zygote of workers on the CPU or the simulated CUDA device, with ``preload`` imported
+    (one per kind in this process, started on first use)."""
+    library = None
+    if simulate_cuda:
+        library = known_library()
+        if library is None:
+            from autograder.harness.isolation import simcuda  # raises SimulatedCudaUnavailable where it cannot be built
+
+            library = str(simcuda.library())
+    key = (library, preload)
+    if key not in _ZYGOTES:
+        _ZYGOTES[key] = Zygote(library, preload)
+    return _ZYGOTES[key]
+
+
+# -- the simulated device's library, found without importing torch -----------------------------------
+GUARD_SOURCE = PACKAGE / "harness" / "isolation" / "simcuda" / "guard.cpp"
+
+
+def _library_index() -> Path:
+    root = os.environ.get("AUTOGRADER_CACHE") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(root) / "pytorch-nlp-course" / "simcuda-index.json"
+
+
+def _facts(torch_dir: str) -> dict[str, str]:
+    """What a built library depends on: its source, this Python, and this torch's files."""
+
+    def digest(path: Path) -> str:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+
+    return {
+        "source": digest(GUARD_SOURCE),
+        "python": sys.version,
+        "torch": torch_dir,
+        "torch version": digest(Path(torch_dir) / "version.py"),
+    }
+
+
+def remember_library(library: Path, torch_dir: str) -> None:
+    """Note (for :func:`known_library`) the library :func:`simcuda.library` found or built."""
+    try:
+        entry = {**_facts(torch_dir), "library": str(library)}
+        index = _library_index()
+        if not index.is_file() or json.loads(index.read_text()) != entry:
+            index.write_text(json.dumps(entry))
+    except (OSError, ValueError):
+        pass  # the index only saves time; the library itself is found again by importing torch
+
+
+def known_library() -> str | None:
+    """The simulated device's library, as last built for this very Python, torch and source;
+    ``None`` when that cannot be told without importing torch."""
+    try:
+        spec = importlib.util.find_spec("torch")
+        locations = list(spec.submodule_search_locations or []) if spec else []
+        entry = json.loads(_library_index().read_text())
+        if not locations or {key: entry.get(key) for key in _facts(locations[0])} != _facts(locations[0]):
+            return None
+        return entry["library"] if os.path.isfile(entry["library"]) else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+# -- starting early ----------------------------------------------------------------------------------
+def start_early(paths: list[str], submission: str | None, assignment: str | None, keyword: str | None = None) -> None:
+    """For ``pytest autograder ...`` (``paths``: pytest's test paths): start the zygotes the run will
+    need, judged from file names only (the grading run finds the same ones again, already started,
+    and starts any that were missed). Does nothing when the run is not one of the course's suites.
+
+    With ``-k`` (``keyword``), only suites whose assignment the expression names (``-k a03_vectorize``)
+    are counted; an expression that names none, or says "not", starts nothing early: a zygote
+    started for nothing costs seconds of CPU that the tests then lack."""
+    suites = _suites_run(paths)
+    if keyword is not None:
+        words = keyword.replace("(", " ").replace(")", " ").split()
+        named = {name: suite for name, suite in suites.items() if any(name in word for word in words)}
+        suites = {} if "not" in words else named
+    if not suites:
+        return
+    submitted = _submitted(Path(submission) if submission else REPO / "assignments", assignment)
+    graded = {
+        name: _preload(suite)
+        for name, suite in suites.items()
+        if name in submitted and (assignment is None or name == assignment)
+    }
+    if not graded:
+        return
+    preload = merge_preloads(graded)
+    zygote_for(False, preload).start()
+    if not os.path.exists("/dev/nvidiactl") and known_library() is not None:
+        zygote_for(True, preload).start()  # no real GPU: device tests run on the simulated one
+
+
+def merge_preloads(suites: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """One run's ``PRELOAD``: every graded suite's (assignment -> its ``PRELOAD``), in assignment
+    order, each module once. All the run's workers come from zygotes that imported these, so which
+    modules a worker has loaded depends on the run's selection only, never on what ran before."""
+    merged: dict[str, None] = {}
+    for name in sorted(suites):
+        merged.update(dict.fromkeys(suites[name]))
+    return tuple(merged)
+
+
+def _suites_run(paths: list[str]) -> dict[str, Path]:
+    """Assignment -> its suite, for the suites ``paths`` name (the package: all of them)."""
+    suites = {}
+    for arg in paths:
+        path = Path(arg.split("::")[0]).expanduser().resolve()
+        if path == PACKAGE:
+            found = sorted(PACKAGE.glob("test_a[0-9][0-9]_*.py"))
+        elif path.parent == PACKAGE and path.name.startswith("test_a") and path.suffix == ".py":
+            found = [path]
+        else:
+            continue
+        suites.update({suite.stem.removeprefix("test_"): suite for suite in found})
+    return suites
+
+
+def _submitted(path: Path, assignment: str | None) -> set[str]:
+    """The assignments a submission has a file for, by name (a single file: ``--assignment`` or its name)."""
+    if path.is_file():
+        return {assignment or path.stem}
+    if not path.is_dir():
+        return set()
+    return {entry.stem for entry in path.iterdir() if entry.suffix in (".py", ".ipynb")}
+
+
+def _preload(suite: Path) -> tuple[str, ...]:
+    """A suite's ``PRELOAD``, read from its source (a tuple of strings), without importing it."""
+    for node in ast.parse(suite.read_text()).body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "PRELOAD" for t in node.targets):
+            value = ast.literal_eval(node.value)
+            return tuple(value) if isinstance(value, tuple | list) else ()
+    return ()
