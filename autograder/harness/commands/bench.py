@@ -322,12 +322,16 @@ def replay_on_devices(calls: list) -> tuple[float, float]:
 
 def grade_one_cold(assignment: str = "a03_vectorize") -> float:
     """Seconds to grade one assignment of the reference in a new process (a Gradescope upload, a
-    student checking one file): Python, torch and the zygotes that assignment needs all start."""
+    student checking one file): Python, torch and the zygotes that assignment needs all start;
+    the median of three runs."""
+    times = []
     with tempfile.TemporaryDirectory() as folder:
-        start = time.perf_counter()
         command = pytest_command(REPO / "solutions", Path(folder) / "results.json") + ["--assignment", assignment]
-        subprocess.run(command, cwd=REPO, capture_output=True, check=False)
-        return time.perf_counter() - start
+        for _ in range(3):  # the median of three: one run moves by a second with the machine
+            start = time.perf_counter()
+            subprocess.run(command, cwd=REPO, capture_output=True, check=False)
+            times.append(time.perf_counter() - start)
+    return statistics.median(times)
 
 
 def public_check() -> tuple[float, float]:
@@ -391,9 +395,16 @@ def main(copies: int = 4, jobs: int = 2, calls: int = 200, quick: bool = False) 
         table.add_row("  one student's run in a warm process", f"{measured['warm run']:.1f} s", "", "")
         overhead = measured["overhead"]
         table.add_row("  overhead per student, beyond the tests", f"{overhead:.2f} s", "<= 1 s", f"{overhead:.2f}")
-        class_minutes = 300 * per_student / 60
+        # Each grading process starts cold once (as the full reference run above), then grades its
+        # share of the class warm, `jobs` side by side (the warm run was measured that way).
+        class_minutes = (full + 300 * measured["warm run"] / jobs) / 60
         ratio = f"{class_minutes / 12:.2f}"
-        table.add_row("300 students (extrapolated)", f"{class_minutes:.1f} min", "<= 12 min", ratio)
+        table.add_row(
+            f"300 students (extrapolated: one cold start, then warm runs {jobs} at a time)",
+            f"{class_minutes:.1f} min",
+            "<= 12 min",
+            ratio,
+        )
         if importlib.util.find_spec("nbgrader") is None:
             table.add_row("nbgrader autograde", "not installed (pip install '.[instructor]')", ">= 10x slower", "")
         else:

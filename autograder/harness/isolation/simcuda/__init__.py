@@ -27,7 +27,7 @@ import torch
 from torch._decomp import decomposition_table
 from torch.overrides import TorchFunctionMode
 from torch.utils._python_dispatch import TorchDispatchMode
-from torch.utils._pytree import tree_flatten, tree_unflatten
+from torch.utils._pytree import tree_flatten
 
 from autograder.harness.isolation.simcuda.build import SimulatedCudaUnavailable, library
 from autograder.harness.isolation.simcuda.tensor import SimulatedCudaTensor
@@ -53,12 +53,12 @@ class SimulatedCuda(TorchDispatchMode):
         wants_cuda = _is_cuda(kwargs.get("device"))
         if wants_cuda:
             kwargs["device"] = torch.device("cpu")
-        flat, spec = tree_flatten((args, kwargs))
-        on_device = [x for x in flat if isinstance(x, SimulatedCudaTensor)]
+        on_device: list[SimulatedCudaTensor] = []
+        on_cpu: list[torch.Tensor] = []  # tensors of more than one element left on the CPU
+        call_args = _unwrap(args, on_device, on_cpu)
+        call_kwargs = _unwrap(kwargs, on_device, on_cpu)
         if on_device and func not in _COPIES:
-            _check_same_device(func, args, flat)
-        values = [x._data if isinstance(x, SimulatedCudaTensor) else x for x in flat]
-        call_args, call_kwargs = tree_unflatten(values, spec)
+            _check_same_device(func, args, on_cpu)
         out = func(*call_args, **call_kwargs)
         if func is aten.copy_.default:
             return args[0]  # the destination keeps its own device
@@ -66,24 +66,46 @@ class SimulatedCuda(TorchDispatchMode):
             return out  # .cpu() / .to("cpu")
         if not (wants_cuda or on_device):
             return out
-        same = {id(x._data): x for x in on_device}  # in-place ops return their input
-
-        def wrap(value):
-            if not isinstance(value, torch.Tensor):
-                return value
-            original = same.get(id(value))
-            return original if original is not None else SimulatedCudaTensor(value)
-
-        flat_out, out_spec = tree_flatten(out)
-        return tree_unflatten([wrap(v) for v in flat_out], out_spec)
+        return _wrap(out, {id(x._data): x for x in on_device})  # in-place ops return their input
 
 
-def _check_same_device(func, args, flat) -> None:
-    if func in _INDEXING:
-        flat = [args[0]] + ([args[2]] if len(args) > 2 else [])  # the indices may stay on the CPU
-    for x in flat:
-        if isinstance(x, torch.Tensor) and not isinstance(x, SimulatedCudaTensor) and x.dim() > 0:
-            raise RuntimeError(f"{MIXED_DEVICES} (when checking arguments for {func})")
+# Ops see arguments as nested tuples, lists and dicts (pytree's containers for them): walked here by
+# hand, as tree_flatten and tree_unflatten cost most of each op's time on this device.
+def _unwrap(value, on_device: list, on_cpu: list):
+    if isinstance(value, SimulatedCudaTensor):
+        on_device.append(value)
+        return value._data
+    if isinstance(value, torch.Tensor):
+        if value.dim() > 0:
+            on_cpu.append(value)
+        return value
+    kind = type(value)
+    if kind is tuple or kind is list:
+        return kind([_unwrap(v, on_device, on_cpu) for v in value])
+    if kind is dict:
+        return {k: _unwrap(v, on_device, on_cpu) for k, v in value.items()}
+    return value
+
+
+def _wrap(value, same: dict):
+    if isinstance(value, torch.Tensor):
+        original = same.get(id(value))
+        return original if original is not None else SimulatedCudaTensor(value)
+    kind = type(value)
+    if kind is tuple or kind is list:
+        return kind([_wrap(v, same) for v in value])
+    return value
+
+
+def _check_same_device(func, args, on_cpu: list) -> None:
+    if func in _INDEXING:  # the indices may stay on the CPU
+        on_cpu = [x for x in [args[0]] + ([args[2]] if len(args) > 2 else []) if _on_cpu(x)]
+    if on_cpu:
+        raise RuntimeError(f"{MIXED_DEVICES} (when checking arguments for {func})")
+
+
+def _on_cpu(x) -> bool:
+    return isinstance(x, torch.Tensor) and not isinstance(x, SimulatedCudaTensor) and x.dim() > 0
 
 
 class _PortableKernels(TorchFunctionMode):
