@@ -61,7 +61,23 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
         return
     from autograder.harness.isolation import zygotes
 
+    if zygotes.suites_run(list(known.file_or_dir)):
+        _leave_out_unneeded_plugins(early_config)
     zygotes.start_early(list(known.file_or_dir), known.submission, known.assignment, known.keyword or None)
+
+
+# pytest's own plugins a grading run has no use for: student code never runs in the grading process,
+# so there are no log records or unraisable exceptions of its to catch. Measured in a warm run of the
+# reference: ~0.35 s capturing logs around each of ~1,000 test phases, ~0.35 s in the garbage
+# collections unraisableexception forces at the end.
+UNNEEDED_PLUGINS = ("logging", "unraisableexception", "threadexception")
+
+
+def _leave_out_unneeded_plugins(early_config: pytest.Config) -> None:
+    for name in UNNEEDED_PLUGINS:
+        plugin = early_config.pluginmanager.get_plugin(name)
+        if plugin is not None:
+            early_config.pluginmanager.unregister(plugin)
 
 
 def _refuse_settings_from_the_submission(early_config: pytest.Config) -> None:

@@ -190,7 +190,7 @@ def start_early(paths: list[str], submission: str | None, assignment: str | None
     With ``-k`` (``keyword``), only suites whose assignment the expression names (``-k a03_vectorize``)
     are counted; an expression that names none, or says "not", starts nothing early: a zygote
     started for nothing costs seconds of CPU that the tests then lack."""
-    suites = _suites_run(paths)
+    suites = suites_run(paths)
     if keyword is not None:
         words = keyword.replace("(", " ").replace(")", " ").split()
         named = {name: suite for name, suite in suites.items() if any(name in word for word in words)}
@@ -221,7 +221,7 @@ def merge_preloads(suites: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
     return tuple(merged)
 
 
-def _suites_run(paths: list[str]) -> dict[str, Path]:
+def suites_run(paths: list[str]) -> dict[str, Path]:
     """Assignment -> its suite, for the suites ``paths`` name (the package: all of them)."""
     suites = {}
     for arg in paths:
