@@ -189,9 +189,9 @@ def test_a_dask_worker_dying_mid_student_costs_a_retry_not_the_run(tmp_path):
 def test_a_student_whose_grading_overruns_gets_an_error_row(tmp_path):
     """With one grading process, the next student is graded by its replacement.
 
-    No load can flip this test: ann's functions all hang, so her grading needs over 200 s (25 tests,
-    each stopped at its 10 s call limit), while zed's takes about 8 s on a quiet machine, far under
-    the 60 s allowed."""
+    No load can flip this test: ann's functions all hang, so her grading needs over 75 s (25 tests,
+    each stopped at a 3 s call limit), while zed's takes about 4 s on a quiet machine, far under
+    the 30 s allowed."""
     root = tmp_path / "submissions"
     (root / "ann").mkdir(parents=True)
     names = ("row_major_strides", "storage_index", "flatten_view", "flatten_any", "split_heads", "merge_heads")
@@ -201,11 +201,11 @@ def test_a_student_whose_grading_overruns_gets_an_error_row(tmp_path):
     (root / "zed").mkdir()
     shutil.copy(SOLUTIONS / "a02_views.py", root / "zed" / "a02_views.py")
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "autograder", "grade-all", str(root), "--out", str(out), "--timeout", "60"]
-    done = subprocess.run(command + ["--jobs", "1"], cwd=REPO, capture_output=True, text=True)
+    command = [sys.executable, "-m", "autograder", "grade-all", str(root), "--out", str(out), "--timeout", "30"]
+    done = subprocess.run(command + ["--jobs", "1", "--call-timeout", "3"], cwd=REPO, capture_output=True, text=True)
     assert done.returncode == 0
     rows = {row["student"]: row for row in csv.DictReader((out / "grades.csv").open())}
-    assert rows["ann"]["status"].startswith("error: grading took more than 60 s")
+    assert rows["ann"]["status"].startswith("error: grading took more than 30 s")
     assert rows["zed"]["status"] == "ok" and float(rows["zed"]["a02_views"]) > 30
 
 
