@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import secrets
 import shutil
@@ -303,6 +304,11 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     run.preload = merge_preloads(suites)
     if not session.config.option.collectonly:
         _start_zygotes(run, graded)
+        if "torch._dynamo" in run.preload:
+            # a06's judge steps optimizers here too (the expected weights): import torch._dynamo now,
+            # while the zygotes start and the first test would wait for them, not inside a test
+            # (measured cold: a06 alone 8.9 -> 7.6 s, the course 16.4 -> 14.1 s, medians of three)
+            importlib.import_module("torch._dynamo")
 
 
 def _start_zygotes(run: GradingRun, graded: list[pytest.Item]) -> None:
