@@ -137,9 +137,14 @@ def zygote_for(simulate_cuda: bool, preload: tuple[str, ...] = ()) -> Zygote:
 GUARD_SOURCE = PACKAGE / "harness" / "isolation" / "simcuda" / "guard.cpp"
 
 
-def _library_index() -> Path:
+def cache_dir() -> Path:
+    """Where the simulated device's library is built (``$AUTOGRADER_CACHE``, else ``~/.cache``)."""
     root = os.environ.get("AUTOGRADER_CACHE") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(root) / "pytorch-nlp-course" / "simcuda-index.json"
+    return Path(root) / "pytorch-nlp-course"
+
+
+def _library_index() -> Path:
+    return cache_dir() / "simcuda-index.json"
 
 
 def _facts(torch_dir: str) -> dict[str, str]:

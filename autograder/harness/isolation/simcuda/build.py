@@ -10,18 +10,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-from autograder.harness.isolation.zygotes import remember_library
-
-SOURCE = Path(__file__).with_name("guard.cpp")
+from autograder.harness.isolation.zygotes import GUARD_SOURCE as SOURCE
+from autograder.harness.isolation.zygotes import cache_dir, remember_library
 
 
 class SimulatedCudaUnavailable(RuntimeError):
     """The simulated device cannot be built here (no compiler, or the build failed)."""
-
-
-def cache_dir() -> Path:
-    root = os.environ.get("AUTOGRADER_CACHE") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(root) / "pytorch-nlp-course"
 
 
 def library() -> Path:
