@@ -165,3 +165,29 @@ def test_a_screened_file_is_screened_again_when_a_single_byte_differs(tmp_path):
             start(attack)
     clean.write_bytes(clean.read_bytes() + b"\n")
     assert not start(clean)._job.screened
+
+
+def test_bytes_screened_as_a_py_file_are_screened_again_as_a_notebook(tmp_path):
+    """The same bytes can be harmless Python (a dict literal) and a notebook whose cell reaches into
+    the process: what was screened is the file's bytes *as that kind of file*."""
+    from autograder.harness.isolation import remote
+
+    cell = "import ctypes\ndef from_list(x):\n    return x\n"
+    notebook = {"cells": [{"cell_type": "code", "metadata": {}, "source": cell, "outputs": [], "execution_count": 1}]}
+    notebook |= {"metadata": {"case": str(tmp_path)}, "nbformat": 4, "nbformat_minor": 5}
+    both = json.dumps(notebook).encode()  # valid Python as well: a dict literal
+    py, ipynb = tmp_path / "py" / "a01_tensors.py", tmp_path / "nb" / "a01_tensors.ipynb"
+    for path in (py, ipynb):
+        path.parent.mkdir()
+        path.write_bytes(both)
+
+    def start(path: Path) -> None:
+        worker = remote.Worker("a01_tensors", path, seed=0, call_timeout=30, memory_bytes=2**32)
+        try:
+            worker.start()
+        finally:
+            worker.close()
+
+    start(py)  # screened, imported: a dict and a comment
+    with pytest.raises(remote.AssignmentUnavailable, match="was not run"):
+        start(ipynb)

@@ -25,6 +25,7 @@ student's traceback, student frames only. Everything the worker sends is plain d
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -62,8 +63,8 @@ class Job:
     memory_bytes: int
     simulate_cuda: bool = False  # run on the simulated CUDA device (device tests without a GPU)
     screen: bool = True  # refuse code that reaches into the process (see policy.py); off only in self-tests
-    # The SHA-256 of a file an earlier worker of this grading process screened and imported: a
-    # worker whose file has exactly these bytes skips the screen (same text, same verdict).
+    # screen_key() of a file an earlier worker of this grading process screened and imported: a
+    # worker whose file has the same name and bytes skips the screen (same text, same verdict).
     screened: str = ""
 
 
@@ -75,3 +76,9 @@ class Work:
     python: int  # line and call events in the student's own code (a Python loop: one per turn)
     elements: int  # tensor elements turned into Python values by Tensor.tolist
     problem: str | None = None  # why the counts cannot be trusted, or None
+
+
+def screen_key(file_name: str, data: bytes) -> str:
+    """What the screen's verdict depends on: the bytes, and the name that says how they are read
+    (the same bytes can be a harmless .py dict literal and a notebook whose cells are not)."""
+    return hashlib.sha256(file_name.encode() + b"\0" + data).hexdigest()

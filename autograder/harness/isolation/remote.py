@@ -18,7 +18,6 @@ Each test gets its own worker, forked from a server that has torch imported alre
 from __future__ import annotations
 
 import atexit
-import hashlib
 import os
 import re
 import secrets
@@ -33,7 +32,7 @@ from typing import Any
 
 from autograder.harness.grading.describe import describe_call
 from autograder.harness.isolation import bounds, wire
-from autograder.harness.isolation.protocol import Job, Trusted, Work, trusted_name
+from autograder.harness.isolation.protocol import Job, Trusted, Work, screen_key, trusted_name
 from autograder.harness.isolation.zygotes import zygote_for
 
 _last_call = ["(no call yet)"]
@@ -90,17 +89,17 @@ class AssignmentUnavailable(GradingFeedback):
     """The assignment file is missing or fails to import: every test of it fails with this reason."""
 
 
-_SCREENED: set[str] = set()  # SHA-256 of files a worker screened and imported (see Job.screened)
+_SCREENED: set[str] = set()  # screen keys of files a worker screened and imported (see Job.screened)
 
 
-def _digest(path: Path) -> str:
-    """The SHA-256 of the file at ``path`` (hashed, never read as code); "" for a link."""
+def _screen_key(path: Path) -> str:
+    """:func:`protocol.screen_key` of the file at ``path`` (hashed, never read as code); "" for a link."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
     except OSError:
         return ""
     with os.fdopen(fd, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
+        return screen_key(path.name, f.read())
 
 
 MAX_MESSAGE_BYTES = 256 * 2**20
@@ -212,7 +211,7 @@ class Worker:
         self._log = private / f"{self._scratch.name}.log"
         file_name = f"{module_name}{student_file.suffix}"
         shutil.copyfile(student_file, self._scratch / file_name, follow_symlinks=False)
-        self._digest = _digest(self._scratch / file_name) if screen else ""
+        self._digest = _screen_key(self._scratch / file_name) if screen else ""
         screened = self._digest if self._digest in _SCREENED else ""
         self._job = Job(module_name, file_name, str(self._scratch), seed, memory_bytes, simulate_cuda, screen, screened)
         self._conn: Connection | None = None

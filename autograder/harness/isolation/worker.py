@@ -9,7 +9,6 @@ answers requests from the grading process until the pipe closes:
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import importlib
 import importlib.util
 import json
@@ -30,7 +29,7 @@ from torch.utils._python_dispatch import TorchDispatchMode
 
 from autograder import scenarios  # noqa: F401 - the trusted helpers, imported before folders are hidden
 from autograder.harness.isolation import policy, sandbox, wire
-from autograder.harness.isolation.protocol import Job, Work
+from autograder.harness.isolation.protocol import Job, Work, screen_key
 
 MAX_MESSAGE_CHARS = 2000
 BACKWARD = "autograd.backward"  # OpCounter's name for ops that autograd's engine ran
@@ -50,7 +49,7 @@ def serve(conn: Any, log_fd: int, job: Job, uid: int | None = None) -> None:
             conn.send_bytes(wire.dumps({"import_error": describe_exception(exc, home)}))
             return
         # Before any student code runs, this process is still the grader's: its verdict can be trusted.
-        screened = not job.screen or (job.screened and hashlib.sha256(raw).hexdigest() == job.screened)
+        screened = not job.screen or (job.screened and screen_key(job.file_name, raw) == job.screened)
         found = [] if screened else policy.violations(sources)
         if found:
             conn.send_bytes(wire.dumps({"refused": policy.describe(found, job.file_name)}))
