@@ -44,7 +44,7 @@ from autograder.harness.isolation.remote import (
 )
 from autograder.harness.isolation.simcuda.build import SimulatedCudaUnavailable
 from autograder.harness.isolation.submission import Submission
-from autograder.harness.isolation.zygotes import merge_preloads, zygote_for
+from autograder.harness.isolation.zygotes import zygote_for
 
 RUN = pytest.StashKey["GradingRun"]()
 INFO = pytest.StashKey["TestResult"]()
@@ -82,10 +82,10 @@ class GradingRun:
         self.prestarted: dict[tuple, Worker] = {}  # the next tests' workers, forked ahead (prestart)
         self.positions: dict[str, int] = {}
         self.upcoming: list[pytest.Item] = []  # the tests after the one running, in order
-        # What every worker of this run has imported before it starts (the selected suites' PRELOADs,
-        # see zygotes.merge_preloads): one zygote per device for the whole run, the same for every
-        # student of a warm grading process.
-        self.preload: tuple[str, ...] = ()
+        # Every graded suite's PRELOAD, by assignment. A worker comes from the zygote of its own
+        # suite's PRELOAD (a lean one, torch only, for most suites), so which modules it has loaded
+        # depends on its suite alone: never on the run's selection or what ran before.
+        self.preloads: dict[str, tuple[str, ...]] = {}
 
     def explain_once(self, test: TestResult, message: str) -> str:
         """Why ``test``'s assignment could not be graded: the whole message for its first test, a
@@ -130,7 +130,7 @@ class GradingRun:
         info = item.stash.get(INFO, None) if item is not None else None
         if info is None or "worker" not in getattr(item, "fixturenames", ()):
             return
-        key = (info.assignment, item.nodeid, _simulates(info), None, self.preload)
+        key = (info.assignment, item.nodeid, _simulates(info), None, self.preloads.get(info.assignment, ()))
         if key in self.prestarted or info.assignment not in self.submission.found:
             return
         try:
@@ -300,11 +300,10 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     graded = [
         item for item in session.items if INFO in item.stash and item.stash[INFO].assignment in run.submission.found
     ]
-    suites = {item.module.ASSIGNMENT: getattr(item.module, "PRELOAD", ()) for item in graded}  # type: ignore[union-attr]
-    run.preload = merge_preloads(suites)
+    run.preloads = {item.module.ASSIGNMENT: tuple(getattr(item.module, "PRELOAD", ())) for item in graded}  # type: ignore[union-attr]
     if not session.config.option.collectonly:
         _start_zygotes(run, graded)
-        if "torch._dynamo" in run.preload:
+        if any("torch._dynamo" in preload for preload in run.preloads.values()):
             # a06's judge steps optimizers here too (the expected weights): import torch._dynamo now,
             # while the zygotes start and the first test would wait for them, not inside a test
             # (measured cold: a06 alone 8.9 -> 7.6 s, the course 16.4 -> 14.1 s, medians of three)
@@ -315,9 +314,10 @@ def _start_zygotes(run: GradingRun, graded: list[pytest.Item]) -> None:
     """Start every zygote the run will need now, side by side: each spends seconds importing torch
     (and transformers), which then overlaps with the others and with the first tests. (Those
     :func:`zygotes.start_early` guessed right are running already.)"""
-    for simulate in sorted({_simulates(item.stash[INFO]) for item in graded}):
+    needed = {(_simulates(item.stash[INFO]), run.preloads[item.stash[INFO].assignment]) for item in graded}
+    for simulate, preload in sorted(needed):
         try:
-            zygote_for(simulate, run.preload).start()
+            zygote_for(simulate, preload).start()
         except SimulatedCudaUnavailable:
             pass  # those tests are skipped with the reason when they run
 
@@ -375,8 +375,8 @@ def _simulates(info: TestResult) -> bool:
 
 
 def _preload(request: pytest.FixtureRequest) -> tuple[str, ...]:
-    """Modules this run's workers have imported before they start (:attr:`GradingRun.preload`)."""
-    return request.config.stash[RUN].preload
+    """Modules this suite's workers have imported before they start (its ``PRELOAD``)."""
+    return tuple(getattr(request.module, "PRELOAD", ()))
 
 
 @pytest.fixture

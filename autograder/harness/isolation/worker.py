@@ -156,6 +156,8 @@ def guard_dispatch_controls() -> None:
             if hasattr(module, name):
                 value = getattr(module, name)
                 originals[id(value)] = (f"{module_name}.{name}", value)
+    # Called again in a zygote forked from a guarded one: what is guarded already stays as it is.
+    originals = {key: entry for key, entry in originals.items() if not hasattr(entry[1], "_grader_guard")}
     guarded = {key: _guarded(name, value) for key, (name, value) in originals.items()}
     for module in list(sys.modules.values()):
         namespace = getattr(module, "__dict__", None)
@@ -173,6 +175,7 @@ def _guarded(name: str, original: Any) -> Any:
         return original(*args, **kwargs)
 
     guarded.__name__ = guarded.__qualname__ = name
+    guarded._grader_guard = True  # type: ignore[attr-defined]
     return guarded
 
 

@@ -12,13 +12,16 @@ the function once, to warm up what every worker would otherwise pay for on first
 its own socket, and its log, opened by the grading process)  ->  ``{"pid": ...}``
 ``{"op": "reap", "pid": ...}``  ->  ``{"exit_code": ...}`` (kills the worker's whole process group
 first, so threads and children it left behind go too)
+``{"op": "spawn", "preload": [...]}`` plus one file descriptor (its end of a new control socket)
+->  ``{"pid": ...}``: a child zygote that imports ``preload`` too and then answers on that socket
+(the zygote of a suite with a ``PRELOAD``; see :func:`_run_zygote`)
 ``{"op": "discard", "pid": ...}``  ->  no reply: the same kill, for a worker whose exit code nobody
 needs (the normal end of a test), so the grading process does not wait for it to die
 
 Each worker starts a new session (``setsid``), so it cannot hold the grading process's terminal and
 its process group can be killed as one. Where the sandbox is available (:mod:`autograder.harness.isolation.sandbox`),
-the forked process is only the worker's *keeper*: the worker proper is its child, process 1 of a PID
-namespace of its own, and dies with it, taking everything it started along. Unlike
+the worker is process 1 of a PID namespace of its own and, when it dies, takes everything it
+started along. Unlike
 multiprocessing's forkserver, nothing of the grading process's ``__main__`` is re-run in the worker.
 """
 
@@ -68,6 +71,12 @@ def main(control_fd: int, library: str | None = None, preload: tuple[str, ...] =
 
     worker.warm_up(simulate_cuda=bool(library))
     sandbox.prepare()
+    _load(preload)
+    _serve(socket.socket(fileno=control_fd))
+
+
+def _load(preload: tuple[str, ...]) -> None:
+    """Import what every worker shares, then make it cheap to fork."""
     for name in preload:  # "module", or "module:function" to call once here (a warm-up)
         module_name, _, warm_up = name.partition(":")
         module = importlib.import_module(module_name)
@@ -78,7 +87,9 @@ def main(control_fd: int, library: str | None = None, preload: tuple[str, ...] =
     # Everything imported so far is shared with every worker. Without this, a worker's first garbage
     # collection walks (and so copies, page by page) all of torch's objects: ~7 ms per worker.
     gc.freeze()
-    control = socket.socket(fileno=control_fd)
+
+
+def _serve(control: socket.socket) -> None:
     while True:
         try:
             request, fds = recv_json(control)
@@ -94,11 +105,38 @@ def main(control_fd: int, library: str | None = None, preload: tuple[str, ...] =
             for fd in fds:
                 os.close(fd)
             send_json(control, {"pid": pid})
+        elif request["op"] == "spawn":
+            pid = os.fork()
+            if pid == 0:
+                control.close()
+                _run_zygote(fds[0], tuple(request["preload"]))
+            for fd in fds:
+                os.close(fd)
+            send_json(control, {"pid": pid})
         elif request["op"] == "reap":
             send_json(control, {"exit_code": _reap(request["pid"])})
         elif request["op"] == "discard":
             _kill(request["pid"])
         _collect_exited()
+
+
+def _run_zygote(fd: int, preload: tuple[str, ...]) -> None:
+    """A zygote forked from this one that also imports ``preload`` (a suite's PRELOAD): its workers
+    carry those modules, while the workers of suites without a PRELOAD come from the lean zygote
+    (a fork of a process holding transformers costs ~2x one holding torch alone)."""
+    code = 0
+    try:
+        for lock in _uid_locks.values():  # the parent's workers' uids: the parent releases them
+            os.close(lock)
+        _uid_locks.clear()
+        _exited.clear()
+        _load(preload)
+        _serve(socket.socket(fileno=fd))
+    except BaseException:  # noqa: BLE001 - never return into the parent's loop
+        traceback.print_exc()
+        code = 1
+    finally:
+        os._exit(code)
 
 
 worker = None  # the autograder.harness.isolation.worker module, imported by main() once the library is loaded

@@ -32,12 +32,16 @@ class Zygote:
 
     ``library``: the simulated CUDA device's native half, for the zygote of device tests.
     ``preload``: modules to import once before forking (transformers for a09: ~2-7 s each time).
+    ``parent``: the lean zygote of the same device, which forks this one (then only ``preload`` is
+    imported here, not torch again); ``None``: a process of its own.
     """
 
-    def __init__(self, library: str | None = None, preload: tuple[str, ...] = ()) -> None:
+    def __init__(self, library: str | None = None, preload: tuple[str, ...] = (), parent: Zygote | None = None) -> None:
         self.library = library
         self.preload = preload
+        self.parent = parent
         self._process: subprocess.Popen | None = None
+        self._spawned: list | None = None  # the parent's answer to our spawn, until it is read
         self._sock: socket.socket | None = None
         # Replies not read yet, one slot per request that gets one, in the order they were sent:
         # a fork's reply may be read later (Worker.begin), after other requests' replies.
@@ -47,31 +51,49 @@ class Zygote:
         """Start the zygote process if it is not running (returns at once; it imports meanwhile)."""
         self._ensure()
 
+    def _alive(self) -> bool:
+        if self._sock is None:
+            return False
+        if self.parent is None:
+            return self._process is not None and self._process.poll() is None
+        return self.parent._alive()
+
     def _ensure(self) -> socket.socket:
-        if self._process is not None and self._process.poll() is None and self._sock is not None:
-            return self._sock
+        if self._alive():
+            return self._sock  # type: ignore[return-value]
         # Datagram-like packets keep request boundaries: discard requests get no reply, so two
         # requests may be queued back to back.
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        env = sandbox.zygote_environment(package_root=str(REPO))
-        self._process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "autograder.harness.isolation.zygote",
-                str(theirs.fileno()),
-                self.library or "-",
-                *self.preload,
-            ],
-            pass_fds=(theirs.fileno(),),
-            stdin=subprocess.DEVNULL,
-            env=env,
-        )
+        if self.parent is not None:
+            self._spawned = self.parent._spawn(self.preload, theirs)
+        else:
+            env = sandbox.zygote_environment(package_root=str(REPO))
+            self._process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "autograder.harness.isolation.zygote",
+                    str(theirs.fileno()),
+                    self.library or "-",
+                    *self.preload,
+                ],
+                pass_fds=(theirs.fileno(),),
+                stdin=subprocess.DEVNULL,
+                env=env,
+            )
         theirs.close()
         self._sock = ours
         while self._pending:  # asked of a zygote that is gone: no answer will come
             self._pending.popleft().append({"lost": True})
         return ours
+
+    def _spawn(self, preload: tuple[str, ...], end: socket.socket) -> list:
+        """Ask this zygote to fork a child zygote that imports ``preload`` and answers on ``end``."""
+        sock = self._ensure()
+        zygote.send_json(sock, {"op": "spawn", "preload": list(preload)}, (end.fileno(),))
+        ticket: list = []
+        self._pending.append(ticket)
+        return ticket
 
     def fork(self, job: Job, log_fd: int) -> tuple[list, Connection]:
         """Ask for a new worker for ``job``, writing to ``log_fd``; returns at once with a ticket
@@ -95,7 +117,13 @@ class Zygote:
 
     def _reply(self, ticket: list) -> dict:
         while not ticket:
-            reply, _ = zygote.recv_json(self._sock)
+            try:
+                reply, _ = zygote.recv_json(self._sock)
+            except (EOFError, ConnectionError):  # it died (a child zygote's parent outlives it)
+                self._sock = None
+                while self._pending:
+                    self._pending.popleft().append({"lost": True})
+                break
             self._pending.popleft().append(reply)
         return ticket[0]
 
@@ -119,7 +147,8 @@ _ZYGOTES: dict[tuple[str | None, tuple[str, ...]], Zygote] = {}
 
 def zygote_for(simulate_cuda: bool, preload: tuple[str, ...] = ()) -> Zygote:
     """The zygote of workers on the CPU or the simulated CUDA device, with ``preload`` imported
-    (one per kind in this process, started on first use)."""
+    (one per kind in this process, started on first use). With a ``preload``, it is forked from the
+    lean zygote of the same device (which is started too)."""
     library = None
     if simulate_cuda:
         library = known_library()
@@ -129,7 +158,8 @@ def zygote_for(simulate_cuda: bool, preload: tuple[str, ...] = ()) -> Zygote:
             library = str(simcuda.library())
     key = (library, preload)
     if key not in _ZYGOTES:
-        _ZYGOTES[key] = Zygote(library, preload)
+        parent = zygote_for(simulate_cuda) if preload else None
+        _ZYGOTES[key] = Zygote(library, preload, parent)
     return _ZYGOTES[key]
 
 
@@ -210,20 +240,12 @@ def start_early(paths: list[str], submission: str | None, assignment: str | None
     }
     if not graded:
         return
-    preload = merge_preloads(graded)
-    zygote_for(False, preload).start()
+    for preload in sorted(set(graded.values())):
+        zygote_for(False, preload).start()
     if not os.path.exists("/dev/nvidiactl") and known_library() is not None:
-        zygote_for(True, preload).start()  # no real GPU: device tests run on the simulated one
-
-
-def merge_preloads(suites: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
-    """One run's ``PRELOAD``: every graded suite's (assignment -> its ``PRELOAD``), in assignment
-    order, each module once. All the run's workers come from zygotes that imported these, so which
-    modules a worker has loaded depends on the run's selection only, never on what ran before."""
-    merged: dict[str, None] = {}
-    for name in sorted(suites):
-        merged.update(dict.fromkeys(suites[name]))
-    return tuple(merged)
+        # No real GPU: device tests run on the simulated one. Only its lean zygote here: which suites
+        # have device tests is known after collection (the grading run starts those it needs then).
+        zygote_for(True).start()
 
 
 def suites_run(paths: list[str]) -> dict[str, Path]:

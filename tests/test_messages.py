@@ -1,0 +1,149 @@
+"""The message format between the grading process and a worker: fast, faithful, and safe to read.
+
+A worker writes the bytes the grading process reads, so every test below that builds bytes by hand
+plays a submission that wrote to the grader's channel itself.
+"""
+
+import io
+import pickle
+import struct
+
+import pytest
+import torch
+
+from autograder.harness.isolation import messages
+
+
+def _round_trip(value):
+    return messages.unpack(messages.pack(value))
+
+
+def _packed(body: bytes, *storages: bytes) -> bytes:
+    """A packed message with ``body`` as its pickle, as a hostile worker could write it."""
+    sizes = b"".join(struct.pack("<Q", len(s)) for s in storages)
+    return messages.PACKED + struct.pack("<I", len(storages)) + sizes + b"".join(storages) + body
+
+
+def test_plain_values_round_trip_exactly():
+    value = {
+        "t": torch.arange(6.0).reshape(2, 3),
+        "ints": torch.tensor([1, 2], dtype=torch.int64),
+        "flags": torch.tensor([True, False]),
+        "half": torch.ones(2, dtype=torch.bfloat16),
+        "scalar": torch.tensor(3.5),
+        "empty": torch.zeros(0, 4),
+        "dtype": torch.float16,
+        "device": torch.device("cpu"),
+        "size": torch.Size([2, 3]),
+        "complex": 1 + 2j,
+        "nested": (1, [2.5, None, b"x", "s", float("inf")]),
+        7: True,
+    }
+    out = messages.unpack(messages.pack(value))
+    assert messages.pack(value)[:1] == messages.PACKED
+    assert out.keys() == value.keys()
+    for key, expected in value.items():
+        got = out[key]
+        assert type(got) is type(expected)
+        if isinstance(expected, torch.Tensor):
+            assert got.dtype == expected.dtype and got.shape == expected.shape and torch.equal(got, expected)
+        else:
+            assert got == expected
+
+
+def test_views_share_memory_again_and_requires_grad_travels():
+    base = torch.arange(12.0).reshape(3, 4)
+    view = base[1:, ::2]
+    weight = torch.ones(2, requires_grad=True)
+    a, b, w = _round_trip((base, view, weight))
+    assert a.untyped_storage().data_ptr() == b.untyped_storage().data_ptr()
+    assert b.stride() == view.stride() and b.storage_offset() == view.storage_offset()
+    assert torch.equal(b, view)
+    assert w.requires_grad and w.is_leaf
+
+
+@pytest.mark.filterwarnings("ignore")  # sparse CSR, quantized storage and nested tensors are "beta"
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: torch.eye(3).to_sparse(),
+        lambda: torch.nested.nested_tensor([torch.zeros(2), torch.zeros(3)]),
+        lambda: torch.quantize_per_tensor(torch.rand(3), 0.1, 0, torch.quint8),
+        lambda: torch.zeros(3, dtype=torch.float8_e4m3fn),
+        lambda: torch.nn.Parameter(torch.ones(2)),
+    ],
+    ids=["sparse", "nested", "quantized", "float8", "parameter"],
+)
+def test_what_the_fast_format_cannot_hold_goes_through_torch_save(make):
+    value = make()
+    data = messages.pack({"value": value})
+    assert data[:1] == messages.TORCH
+    assert type(messages.unpack(data)["value"]).__name__ in ("Tensor", "Parameter")
+
+
+def _hostile_bodies():
+    tensor_pid = ("tensor", 0, "float32", (4,), (1,), 0, False)
+
+    class Evil:
+        def __reduce__(self):
+            return (print, ("pwned",))
+
+    yield "global", pickle.dumps(Evil(), protocol=5)
+    yield "set", pickle.dumps({1, 2}, protocol=5)
+    # BUILD on a tensor would call Tensor.__setstate__ (set_ with any size: the storage grows)
+    body = io.BytesIO()
+    p = pickle.Pickler(body, protocol=5)
+    p.persistent_id = lambda obj: tensor_pid if obj == "T" else None
+    p.dump("T")
+    yield "build_on_tensor", body.getvalue()[:-1] + b"N}\x86b."
+    # SETITEM with a tensor as its target would call Tensor.__setitem__ (an index_put of any size)
+    yield "setitem_on_tensor", body.getvalue()[:-1] + b"K\x00K\x01s."
+    yield "append_on_tensor", body.getvalue()[:-1] + b"K\x01a."
+    yield "huge_memo_index", b"\x80\x05]r\xff\xff\xff\x7f."  # LONG_BINPUT 2**31-1: a 16 GiB memo table
+    yield "get_unknown_memo", b"\x80\x05h\x05."
+    yield "no_stop", b"\x80\x05]"
+    yield "two_values", b"\x80\x05]]."
+    yield "odd_setitems", b"\x80\x05}(K\x01u."
+
+
+@pytest.mark.parametrize("name,body", list(_hostile_bodies()), ids=[n for n, _ in _hostile_bodies()])
+def test_hostile_pickles_are_refused_before_the_unpickler_runs(name, body, capsys):
+    with pytest.raises(pickle.UnpicklingError):
+        messages.unpack(_packed(body, bytes(16)))
+    assert "pwned" not in capsys.readouterr().out
+
+
+def _tensor_message(dtype="float32", shape=(4,), stride=(1,), offset=0, storage=bytes(16)):
+    body = io.BytesIO()
+    p = pickle.Pickler(body, protocol=5)
+    p.persistent_id = lambda obj: ("tensor", 0, dtype, shape, stride, offset, False) if obj == "T" else None
+    p.dump("T")
+    return _packed(body.getvalue(), storage)
+
+
+def test_a_packed_tensor_is_built_only_inside_its_own_bytes():
+    assert torch.equal(messages.unpack(_tensor_message()), torch.zeros(4))
+    for forged in (
+        {"shape": (5,)},  # one element past the end: set_ would have grown the storage
+        {"shape": (2**40,), "stride": (1,)},
+        {"offset": 4, "shape": (1,)},
+        {"shape": (2, 3), "stride": (3,)},  # shape and strides disagree
+        {"shape": (-1,)},
+        {"dtype": "float8_e4m3fn"},
+        {"dtype": "not_a_dtype"},
+        {"shape": (1,) * 100, "stride": (1,) * 100},
+    ):
+        with pytest.raises(pickle.UnpicklingError):
+            messages.unpack(_tensor_message(**forged))
+
+
+def test_a_zero_stride_giant_arrives_for_bounds_to_refuse():
+    """Many elements over few bytes: legal here (no memory is used), refused by bounds.problem."""
+    giant = messages.unpack(_tensor_message(shape=(2**33,), stride=(0,)))
+    assert giant.shape == (2**33,)
+
+
+def test_garbage_is_refused():
+    for data in (b"", b"\x03abc", messages.PACKED + b"\xff\xff\xff\xff", _packed(b"\x80\x05N.", b"x")[:-5]):
+        with pytest.raises(Exception):  # noqa: B017,PT011 - any error: the caller turns it into feedback
+            messages.unpack(data)
