@@ -21,6 +21,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from autograder.harness.isolation.zygotes import settle
+
 
 @contextlib.contextmanager
 def _output_to(path: str) -> Iterator[None]:
@@ -53,6 +55,7 @@ def main() -> None:
                 print(f"grading process error: {type(exc).__name__}: {exc}", file=sys.stderr)
                 code = -1
         replies.write(json.dumps({"exit_code": code}) + "\n")
+        settle()  # more students will come: zygotes may make their forks cheaper while idle
 
 
 if __name__ == "__main__":
