@@ -79,7 +79,7 @@ def parser() -> argparse.ArgumentParser:
     mutate.add_argument("--grade-seed", type=int, default=2026, help="the hidden inputs every mutant gets")
 
     measure = command("bench", "measure grading speed on this machine")
-    measure.add_argument("--copies", type=int, default=4, help="reference submissions for the batch measurement")
+    measure.add_argument("--copies", type=int, default=8, help="reference submissions for the batch measurement")
     measure.add_argument("--jobs", type=int, default=2, help="grading processes for the batch measurement")
     measure.add_argument("--quick", action="store_true", help="round trips only")
     return top

@@ -34,7 +34,7 @@ def tensor_loader(x: torch.Tensor, y: torch.Tensor, batch_size: int) -> DataLoad
 
 
 def grad_state(t: torch.Tensor) -> tuple[bool, torch.Tensor | None]:
-    """``(t.requires_grad, t.grad)``: torch.save keeps neither ``.grad`` nor a graph."""
+    """``(t.requires_grad, t.grad)``: a message carries neither ``.grad`` nor a graph."""
     return t.requires_grad, t.grad
 
 

@@ -62,6 +62,7 @@ class Outcome:
     status: str = "ok"  # or "error: <why this student could not be graded>"
     seconds: float = 0.0  # wall time of this student's grading run
     warm: bool = False  # graded by a process that had graded someone before (torch, zygotes loaded)
+    earlier: int = 0  # how many students that process had graded before this one
     # known mistakes their wrong values matched (autograder.harness.grading.mistakes): (function, id, explanation)
     diagnoses: set[tuple[str, str, str]] = field(default_factory=set)
     maximum: dict[str, float] = field(default_factory=dict)  # assignment -> points possible
@@ -241,7 +242,7 @@ class GradingProcess:
 
     def __init__(self) -> None:
         self.graded = 0
-        self.last_warm = False
+        self.earlier = 0  # students graded before the last (or current) one
         self._closed = False
         self._process = subprocess.Popen(
             [sys.executable, "-m", "autograder.harness.isolation.serve"],
@@ -256,7 +257,7 @@ class GradingProcess:
     def grade(self, args: list[str], log: Path, timeout: float) -> int:
         """pytest's exit code. Raises TimeoutError, or EOFError when the process died."""
         assert self._process.stdin is not None and self._process.stdout is not None
-        self.last_warm = self.graded > 0
+        self.earlier = self.graded
         self._process.stdin.write(json.dumps({"args": args, "log": str(log)}) + "\n")
         self._process.stdin.flush()
         ready, _, _ = select.select([self._process.stdout], [], [], timeout)
@@ -292,8 +293,9 @@ class GradingPool:
         self._all: list[GradingProcess] = []
         self._lock = threading.Lock()
 
-    def grade(self, args: list[str], log: Path, timeout: float) -> tuple[int, bool]:
-        """pytest's exit code, and whether the process was warm. Raises TimeoutError or EOFError."""
+    def grade(self, args: list[str], log: Path, timeout: float) -> tuple[int, int]:
+        """pytest's exit code, and how many students the process had graded before (0: it started
+        cold). Raises TimeoutError or EOFError."""
         process = self._idle.get()
         try:
             if process is None or process.worn_out:
@@ -302,7 +304,7 @@ class GradingPool:
                 process = GradingProcess()
                 with self._lock:
                     self._all.append(process)
-            return process.grade(args, log, timeout), process.last_warm
+            return process.grade(args, log, timeout), process.earlier
         except (TimeoutError, EOFError, OSError):
             process.close()  # type: ignore[union-attr]
             process = None
@@ -341,7 +343,7 @@ def grade_one(
             return Outcome(name, status=f"error: {no_assignment_file(source)}")
         start = time.perf_counter()
         args = command.pytest_args(submission, written, *extra, assignment=assignment)
-        code, warm = pool.grade(args, folder / "grader.log", timeout)
+        code, earlier = pool.grade(args, folder / "grader.log", timeout)
         seconds = time.perf_counter() - start
     except TimeoutError:
         return Outcome(name, status=f"error: grading took more than {timeout:g} s")
@@ -353,7 +355,7 @@ def grade_one(
         return Outcome(name, status=f"error: {type(exc).__name__}: {exc}")
     except ValueError as exc:  # mostly a zip _unpack refused, with a message written for the TA
         return Outcome(name, status=f"error: {exc}")
-    return finish(name, folder, code, seconds, warm)
+    return finish(name, folder, code, seconds, earlier)
 
 
 def no_assignment_file(source: Path) -> str:
@@ -365,7 +367,7 @@ def _assignment_files(folder: Path) -> list[Path]:
     return [p for p in folder.iterdir() if ASSIGNMENT_FILE.fullmatch(p.name) and p.stem in known]
 
 
-def finish(name: str, folder: Path, code: int, seconds: float, warm: bool) -> Outcome:
+def finish(name: str, folder: Path, code: int, seconds: float, earlier: int) -> Outcome:
     """The outcome of a grading run that left ``folder/results.json`` (or did not) with exit ``code``."""
     try:
         graded = results.load(folder / "results.json")
@@ -377,7 +379,7 @@ def finish(name: str, folder: Path, code: int, seconds: float, warm: bool) -> Ou
         reason = (graded.error or "").strip().splitlines()
         return Outcome(name, status=f"error: {reason[0] if reason else f'the grader exited with code {code}'}")
     outcome = summarize(name, folder, graded)
-    outcome.seconds, outcome.warm = seconds, warm
+    outcome.seconds, outcome.warm, outcome.earlier = seconds, earlier > 0, int(earlier)
     return outcome
 
 

@@ -125,17 +125,19 @@ def grade_files(label: str, files: dict[str, bytes], assignment: str | None, ext
             (folder / name).write_bytes(data)
         target = folder / label if single else folder
         results, log = Path(scratch) / "results.json", Path(scratch) / "grader.log"
-        error, code, warm = None, -1, False
+        error, code, earlier = None, -1, 0
         start = time.perf_counter()
         try:
-            code, warm = _POOL.grade(command.pytest_args(target, results, *extra, assignment=assignment), log, timeout)
+            code, earlier = _POOL.grade(
+                command.pytest_args(target, results, *extra, assignment=assignment), log, timeout
+            )
         except TimeoutError:
             error = f"grading took more than {timeout:g} s"
         except (EOFError, OSError):
             error = "the grading process died (see grader.log)"
         return {
             "code": code,
-            "warm": warm,
+            "earlier": earlier,
             "seconds": time.perf_counter() - start,
             "error": error,
             "results": results.read_text() if results.exists() else None,
@@ -154,4 +156,4 @@ def _write(name: str, folder: Path, reply: dict) -> batch.Outcome:
         results.write_text(reply["results"])
     if reply["error"]:
         return batch.Outcome(name, status=f"error: {reply['error']}")
-    return batch.finish(name, folder, reply["code"], reply["seconds"], reply["warm"])
+    return batch.finish(name, folder, reply["code"], reply["seconds"], reply["earlier"])

@@ -1,7 +1,7 @@
 """Is a value from a worker safe to judge? :func:`problem` answers before any check looks at it.
 
-A worker runs student code, so whatever it sends is hostile until proven otherwise. ``torch.load``
-with ``weights_only=True`` (see :mod:`autograder.harness.isolation.wire`) already refuses arbitrary objects, but it
+A worker runs student code, so whatever it sends is hostile until proven otherwise. The message
+reader (:mod:`autograder.harness.isolation.messages`) already refuses arbitrary objects, but it
 still rebuilds things that would cost the grading process unbounded work or crash its checks:
 
 - a zero-stride giant, ``torch.zeros(1).expand(2**33)``: a few bytes on the wire, yet comparing it

@@ -118,5 +118,5 @@ def from_wire(obj: Any, resolve: Callable[[dict], Any], place: Placer = mark_sim
     if isinstance(obj, tuple) and not isinstance(obj, torch.Size):
         return tuple(from_wire(v, resolve, place) for v in obj)
     if isinstance(obj, torch.Tensor) and obj.__dict__:
-        obj.__dict__.clear()  # torch.save keeps tensor attributes: a forged device mark among them
+        obj.__dict__.clear()  # torch.save (the fallback) keeps tensor attributes: a forged device mark among them
     return obj

@@ -291,8 +291,12 @@ def _isolate(conn_fd: int, log_fd: int, job: Job, uid: int | None) -> str:
     os.dup2(log_fd, 2)
     mapped = _mapped_bytes()  # /proc is not mounted in the sandbox
     home = sandbox.enter(job.scratch, keep_fds=(conn_fd,), uid=uid)  # closes every other descriptor
-    os.environ.clear()
-    os.environ.update(sandbox.worker_environment(home))
+    wanted = sandbox.worker_environment(home)  # the zygote's allowlist, but for HOME and two more
+    for key in [key for key in os.environ if key not in wanted]:
+        del os.environ[key]
+    for key, value in wanted.items():
+        if os.environ.get(key) != value:  # only what differs: each write copies pages from the zygote
+            os.environ[key] = value
     os.chdir(home)
     sys.path.insert(0, home)
     torch.set_num_threads(1)
@@ -491,7 +495,7 @@ class _Session:
             sys.stderr.flush()
         try:
             return wire.dumps({**reply, "nonce": nonce})
-        except Exception as exc:  # noqa: BLE001 - e.g. a tensor torch.save cannot write
+        except Exception as exc:  # noqa: BLE001 - e.g. a value no format can write
             return wire.dumps({"error": describe_exception(exc, self.home), "nonce": nonce})
 
     def _trusted(self, target: str) -> Any:
@@ -532,7 +536,7 @@ class _Session:
         if request.get("keep"):
             return {"value": self.keep(value)}
         if request.get("echo"):
-            # One to_wire call, one torch.save: storages shared by value and inputs stay shared.
+            # One to_wire call, one message: storages shared by value and inputs stay shared.
             both = wire.to_wire((value, tuple(args), kwargs), self.keep)
             return {"value": both[0], "inputs": both[1], "kwinputs": both[2]}
         return {"value": wire.to_wire(value, self.keep)}
