@@ -108,6 +108,7 @@ def test_forged_wire_tags_are_refused(forged):
 
 def test_wire_tags_match():
     assert (bounds.HANDLE, bounds.NDARRAY, bounds.SIMULATED) == (wire.HANDLE, wire.NDARRAY, wire.SIMULATED)
+    assert bounds.REFUSED in wire.RESERVED
 
 
 def test_problem_never_raises():

@@ -44,6 +44,7 @@ MAX_STRING_LENGTH = 1_000_000  # characters of one string (bytes of one bytes ob
 HANDLE = "__handle__"
 NDARRAY = "__ndarray__"
 SIMULATED = "__simulated_device__"
+REFUSED = "__refused__"  # messages' tag for a tensor that did not travel: [what, advice], said in the worker
 
 # Dtypes the checks can compare (promotion, isclose, == and .to work for them).
 TENSOR_DTYPES = frozenset(
@@ -211,6 +212,11 @@ def _dict(obj: dict) -> tuple[_Found | None, Iterator | None]:
         if not isinstance(obj[NDARRAY], torch.Tensor):
             return ("a malformed NumPy array", "return an ordinary NumPy array"), None
         return None, iter([(_AS_NUMPY, obj[NDARRAY])])
+    if REFUSED in obj:  # a tensor the worker could not send, described there (bounds.describe_tensor)
+        what, advice = (list(obj[REFUSED]) + ["", ""])[:2]
+        if type(what) is not str or type(advice) is not str:
+            return ("a malformed value", "return plain tensors, numbers, strings, lists, tuples or dicts"), None
+        return (what[:200], advice[:200]), None
     if SIMULATED in obj:  # a tensor on the simulated CUDA device
         data, requires_grad = obj.get("data"), obj.get("requires_grad")
         if type(obj[SIMULATED]) is not str or not isinstance(data, torch.Tensor) or type(requires_grad) is not bool:
@@ -224,6 +230,13 @@ def _entries(obj: dict) -> Iterator[tuple[Any, Any]]:
         if type(key) not in _SIMPLE_KEYS:  # a tensor or a tuple as a key: walked too
             yield _Key("[...] (a dict key)"), key
         yield key, item
+
+
+def describe_tensor(t: torch.Tensor) -> tuple[str, str] | None:
+    """What is wrong with this tensor for the grader, and what to return instead; None if nothing.
+    (Called in the worker for a tensor the message format cannot carry, see
+    :mod:`autograder.harness.isolation.messages`.)"""
+    return _tensor(t, False)[0]
 
 
 def _tensor(t: torch.Tensor, is_numpy: bool) -> tuple[_Found | None, int]:

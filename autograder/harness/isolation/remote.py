@@ -422,6 +422,10 @@ class Worker:
             trouble = bounds.problem(reply.get(key))
             if trouble:
                 raise WorkerFailure(f"{doing} {trouble}")
+        rest = {key: item for key, item in reply.items() if key not in ("value", "inputs", "kwinputs")}
+        if bounds.problem(rest):  # the worker's own fields (an error, counts): only a forged reply fails here
+            self._kill()
+            raise WorkerFailure(f"{doing}: the process running your code sent a malformed reply")
         return reply
 
     def _kill(self, wait: bool = True) -> int | None:

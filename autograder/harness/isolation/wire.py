@@ -31,7 +31,8 @@ HANDLE = "__handle__"
 NDARRAY = "__ndarray__"
 SIMULATED = "__simulated_device__"
 
-RESERVED = frozenset({HANDLE, NDARRAY, SIMULATED})  # keys a value's own dict may not use (they forge tags)
+# Keys a value's own dict may not use (they forge tags).
+RESERVED = frozenset({HANDLE, NDARRAY, SIMULATED, messages.REFUSED})
 _SCALARS = (bool, int, float, complex, str, bytes, type(None), torch.dtype, torch.device)
 
 
@@ -80,9 +81,14 @@ def to_wire(obj: Any, keep: Callable[[Any], dict], *, trust_marks: bool = False)
     if isinstance(obj, list | tuple):
         items = [to_wire(item, keep, trust_marks=trust_marks) for item in obj]
         return tuple(items) if isinstance(obj, tuple) else items
-    if isinstance(obj, dict) and all(type(k) in (str, int) for k in obj) and not RESERVED.intersection(obj):
+    if isinstance(obj, dict) and all(map(_plain_key, obj)) and not RESERVED.intersection(obj):
         return {k: to_wire(v, keep, trust_marks=trust_marks) for k, v in obj.items()}
     return keep(obj)
+
+
+def _plain_key(key: Any) -> bool:
+    """Keys a message may carry: strings and 32-bit ints (see messages: no two share a hash)."""
+    return type(key) is str or (type(key) is int and -(2**31) <= key < 2**31)
 
 
 def simulated_device(t: torch.Tensor) -> str | None:
