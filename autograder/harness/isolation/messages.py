@@ -50,27 +50,9 @@ MAX_OPCODES = 400_000  # pickle opcodes in one message: ~1.5 s of screening at m
 REFUSED = bounds.REFUSED  # the tag standing for a tensor the packed format cannot hold
 
 _DTYPES = {str(d).removeprefix("torch."): d for d in vars(torch).values() if isinstance(d, torch.dtype)}
-# Dtypes a packed tensor may have: the everyday ones. Any other goes through torch.save.
-_PACKED_DTYPES = frozenset(
-    {
-        torch.bool,
-        torch.uint8,
-        torch.uint16,
-        torch.uint32,
-        torch.uint64,
-        torch.int8,
-        torch.int16,
-        torch.int32,
-        torch.int64,
-        torch.float16,
-        torch.bfloat16,
-        torch.float32,
-        torch.float64,
-        torch.complex32,
-        torch.complex64,
-        torch.complex128,
-    }
-)
+# Dtypes a packed tensor may have: those the judge can take, as a tensor or as a NumPy array. A
+# tensor of any other dtype travels as a sentence (see REFUSED).
+_PACKED_DTYPES = bounds.TENSOR_DTYPES | bounds.NUMPY_DTYPES
 _DEVICES = ("cpu", "cuda")
 
 
