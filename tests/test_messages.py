@@ -83,6 +83,13 @@ def test_a_tensor_the_format_cannot_hold_arrives_as_a_sentence_for_the_student(m
     assert found is not None and named in found and "at ['value'][1]" in found
 
 
+@pytest.mark.filterwarnings("ignore")  # sparse tensors are "beta"
+def test_the_grader_sends_odd_tensors_whole():
+    data = messages.pack({"x": torch.eye(2).to_sparse()}, to_worker=True)
+    assert data[:1] == messages.TORCH
+    assert messages.unpack(data, trusted=True)["x"].layout == torch.sparse_coo
+
+
 def test_a_parameter_arrives_as_a_plain_tensor():
     got = _round_trip(torch.nn.Parameter(torch.ones(2)))
     assert type(got) is torch.Tensor and got.requires_grad

@@ -68,8 +68,9 @@ class _Unpackable(Exception):
 
 
 class _Pickler(pickle.Pickler):
-    def __init__(self, file: io.BytesIO) -> None:
+    def __init__(self, file: io.BytesIO, to_worker: bool) -> None:
         super().__init__(file, protocol=5)
+        self.to_worker = to_worker
         self.storages: list[memoryview] = []
         self._index: dict[int, int] = {}  # a storage's C pointer -> its position in storages
 
@@ -106,9 +107,11 @@ class _Pickler(pickle.Pickler):
         device = str(t.device)
         return ("tensor", index, dtype, tuple(t.shape), t.stride(), t.storage_offset(), t.requires_grad, device)
 
-    @staticmethod
-    def _refused(t: torch.Tensor) -> tuple:
-        """What the grader will tell the student about a tensor that does not travel."""
+    def _refused(self, t: torch.Tensor) -> tuple:
+        """What the grader will tell the student about a tensor that does not travel (the grader's
+        own odd tensors go to a worker whole, through torch.save)."""
+        if self.to_worker:
+            raise _Unpackable("tensor")
         found = bounds.describe_tensor(t) or ("a tensor the grader cannot receive", "return an ordinary tensor")
         return ("refused", *found)
 
@@ -116,10 +119,11 @@ class _Pickler(pickle.Pickler):
 _PLAIN = frozenset({bool, int, float, str, bytes, type(None), list, tuple, dict})
 
 
-def pack(obj: Any) -> bytes:
-    """``obj`` as bytes: packed when it can be, else torch.save."""
+def pack(obj: Any, *, to_worker: bool = False) -> bytes:
+    """``obj`` as bytes: packed when it can be, else torch.save (which only a worker reads, so
+    ``to_worker`` says the grading process is writing)."""
     body = io.BytesIO()
-    pickler = _Pickler(body)
+    pickler = _Pickler(body, to_worker)
     try:
         pickler.dump(obj)
     except (_Unpackable, pickle.PicklingError, TypeError, RecursionError):

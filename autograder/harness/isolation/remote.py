@@ -367,7 +367,7 @@ class Worker:
                 request = {**request, key: wire.to_wire(request[key], _send_handle, trust_marks=True)}
         nonce = secrets.token_hex(16)
         try:
-            self._conn.send_bytes(wire.dumps({**request, "nonce": nonce}))
+            self._conn.send_bytes(wire.dumps({**request, "nonce": nonce}, to_worker=True))
         except (BrokenPipeError, OSError):
             self._receive(0.1, name)  # reports why the worker is gone
         reply = self._receive(self.call_timeout, name, nonce)

@@ -36,9 +36,10 @@ RESERVED = frozenset({HANDLE, NDARRAY, SIMULATED, messages.REFUSED})
 _SCALARS = (bool, int, float, complex, str, bytes, type(None), torch.dtype, torch.device)
 
 
-def dumps(obj: Any) -> bytes:
-    """A message as bytes (see :mod:`autograder.harness.isolation.messages` for the format)."""
-    return messages.pack(obj)
+def dumps(obj: Any, *, to_worker: bool = False) -> bytes:
+    """A message as bytes (see :mod:`autograder.harness.isolation.messages` for the format);
+    ``to_worker`` when the grading process writes it."""
+    return messages.pack(obj, to_worker=to_worker)
 
 
 def loads(data: bytes, *, trusted: bool = False) -> Any:
