@@ -185,3 +185,41 @@ def test_an_import_error_is_explained_once_per_assignment(tmp_path):
     first = graded.results["tests"][0]["name"].split("::")[-1]
     for out in outputs[1:]:
         assert "\n" not in out and "SyntaxError" in out and f"the whole message is under {first}" in out
+
+
+def test_a_zygote_that_dies_costs_its_workers_a_clear_failure_and_is_started_again(tmp_path):
+    """A suite's zygote is a child of the lean one. When it dies while idle (the OOM killer) or
+    cannot import its PRELOAD, a worker asked of it fails as grading feedback, never as an error of
+    the harness, and the next worker gets a new zygote. The lean zygote goes on."""
+    import os
+    import signal
+    import time
+
+    from autograder.harness.isolation.remote import GradingFeedback, Worker
+    from autograder.harness.isolation.zygotes import zygote_for
+
+    source = tmp_path / "echo.py"
+    source.write_text("def echo(x):\n    return x\n")
+
+    def echo_through(preload):
+        worker = Worker("echo", source, seed=0, call_timeout=10, memory_bytes=2**33, preload=preload)
+        try:
+            worker.start()
+            return worker.module.echo(3)
+        finally:
+            worker.close()
+
+    assert echo_through(("json",)) == 3
+    os.kill(zygote_for(False, ("json",)).process_id(), signal.SIGKILL)
+    time.sleep(0.5)
+    outcomes = []
+    for _ in range(2):
+        try:
+            outcomes.append(echo_through(("json",)))
+        except GradingFeedback as exc:
+            outcomes.append(str(exc))
+    assert outcomes[-1] == 3, outcomes
+    for _ in range(2):  # the child dies at import, before or after a fork request reaches it
+        with pytest.raises(GradingFeedback):
+            echo_through(("no_such_module_xyz",))
+    assert echo_through(()) == 3

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ast
 import collections
-import contextlib
 import dataclasses
 import hashlib
 import importlib.util
@@ -42,7 +41,7 @@ class Zygote:
         self.preload = preload
         self.parent = parent
         self._process: subprocess.Popen | None = None
-        self._spawned: list | None = None  # the parent's answer to our spawn, until it is read
+        self._spawned: list = []  # a child zygote's ticket for the pid its parent forked
         self._sock: socket.socket | None = None
         # Replies not read yet, one slot per request that gets one, in the order they were sent:
         # a fork's reply may be read later (Worker.begin), after other requests' replies.
@@ -89,22 +88,45 @@ class Zygote:
         return ours
 
     def _spawn(self, preload: tuple[str, ...], end: socket.socket) -> list:
-        """Ask this zygote to fork a child zygote that imports ``preload`` and answers on ``end``."""
-        sock = self._ensure()
-        zygote.send_json(sock, {"op": "spawn", "preload": list(preload)}, (end.fileno(),))
+        """Ask this zygote to fork a child zygote that imports ``preload`` and answers on ``end``;
+        the ticket for its pid."""
+        self._ensure()
+        return self._request({"op": "spawn", "preload": list(preload)}, (end.fileno(),))
+
+    def process_id(self) -> int | None:
+        """The zygote's pid (a child zygote's as its parent reported it); None when not running."""
+        if not self._alive():
+            return None
+        if self.parent is None:
+            return self._process.pid  # type: ignore[union-attr]
+        return self.parent._reply(self._spawned).get("pid")
+
+    def _request(self, message: dict, fds: tuple[int, ...] = ()) -> list:
+        """Send a request that gets a reply; the ticket its reply will fill (``{"lost": True}`` at
+        once when the zygote is gone: a child zygote that died, whose parent lives on)."""
         ticket: list = []
-        self._pending.append(ticket)
+        try:
+            zygote.send_json(self._sock, message, fds)  # type: ignore[arg-type]
+        except OSError:
+            self._gone()
+            ticket.append({"lost": True})
+        else:
+            self._pending.append(ticket)
         return ticket
+
+    def _gone(self) -> None:
+        """The zygote stopped answering: what it owed is lost, and the next use starts a new one."""
+        self._sock = None
+        while self._pending:
+            self._pending.popleft().append({"lost": True})
 
     def fork(self, job: Job, log_fd: int) -> tuple[list, Connection]:
         """Ask for a new worker for ``job``, writing to ``log_fd``; returns at once with a ticket
         for its pid (:meth:`pid`) and our side of its connection. The zygote forks meanwhile."""
-        sock = self._ensure()
+        self._ensure()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        zygote.send_json(sock, {"op": "fork", "job": dataclasses.asdict(job)}, (theirs.fileno(), log_fd))
+        ticket = self._request({"op": "fork", "job": dataclasses.asdict(job)}, (theirs.fileno(), log_fd))
         theirs.close()
-        ticket: list = []
-        self._pending.append(ticket)
         return ticket, Connection(ours.detach())
 
     def pid(self, ticket: list) -> int:
@@ -120,10 +142,8 @@ class Zygote:
         while not ticket:
             try:
                 reply, _ = zygote.recv_json(self._sock)
-            except (EOFError, ConnectionError):  # it died (a child zygote's parent outlives it)
-                self._sock = None
-                while self._pending:
-                    self._pending.popleft().append({"lost": True})
+            except (EOFError, OSError):  # it died (a child zygote's parent outlives it)
+                self._gone()
                 break
             self._pending.popleft().append(reply)
         return ticket[0]
@@ -132,24 +152,26 @@ class Zygote:
         """Kill the worker (and its process group) and return its exit code."""
         if self._sock is None:
             return None
-        zygote.send_json(self._sock, {"op": "reap", "pid": pid})
-        ticket: list = []
-        self._pending.append(ticket)
-        return self._reply(ticket).get("exit_code")
+        return self._reply(self._request({"op": "reap", "pid": pid})).get("exit_code")
 
     def discard(self, pid: int) -> None:
         """Kill the worker (and its process group) without waiting for it to die."""
+        self.notify({"op": "discard", "pid": pid})
+
+    def notify(self, message: dict) -> None:
+        """Send a request that gets no reply, if the zygote is there to take it."""
         if self._sock is not None:
-            zygote.send_json(self._sock, {"op": "discard", "pid": pid})
+            try:
+                zygote.send_json(self._sock, message)
+            except OSError:
+                self._gone()
 
 
 def settle() -> None:
     """This process will grade again (a warm grading process between students): every running
     zygote may spend its idle moments making its forks cheaper (see ``zygote._HugePages``)."""
     for started in _ZYGOTES.values():
-        if started._alive():
-            with contextlib.suppress(OSError):
-                zygote.send_json(started._sock, {"op": "settle"})  # type: ignore[arg-type]
+        started.notify({"op": "settle"})
 
 
 _ZYGOTES: dict[tuple[str | None, tuple[str, ...]], Zygote] = {}
