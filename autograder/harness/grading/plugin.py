@@ -82,10 +82,6 @@ class GradingRun:
         self.prestarted: dict[tuple, Worker] = {}  # the next tests' workers, forked ahead (prestart)
         self.positions: dict[str, int] = {}
         self.upcoming: list[pytest.Item] = []  # the tests after the one running, in order
-        # Every graded suite's PRELOAD, by assignment. A worker comes from the zygote of its own
-        # suite's PRELOAD (a lean one, torch only, for most suites), so which modules it has loaded
-        # depends on its suite alone: never on the run's selection or what ran before.
-        self.preloads: dict[str, tuple[str, ...]] = {}
 
     def explain_once(self, test: TestResult, message: str) -> str:
         """Why ``test``'s assignment could not be graded: the whole message for its first test, a
@@ -130,7 +126,7 @@ class GradingRun:
         info = item.stash.get(INFO, None) if item is not None else None
         if info is None or "worker" not in getattr(item, "fixturenames", ()):
             return
-        key = (info.assignment, item.nodeid, _simulates(info), None, self.preloads.get(info.assignment, ()))
+        key = (info.assignment, item.nodeid, _simulates(info), None, _preload(item.module))  # type: ignore[attr-defined]
         if key in self.prestarted or info.assignment not in self.submission.found:
             return
         try:
@@ -300,21 +296,20 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     graded = [
         item for item in session.items if INFO in item.stash and item.stash[INFO].assignment in run.submission.found
     ]
-    run.preloads = {item.module.ASSIGNMENT: tuple(getattr(item.module, "PRELOAD", ())) for item in graded}  # type: ignore[union-attr]
     if not session.config.option.collectonly:
-        _start_zygotes(run, graded)
-        if any("torch._dynamo" in preload for preload in run.preloads.values()):
+        _start_zygotes(graded)
+        if any("torch._dynamo" in _preload(item.module) for item in graded):  # type: ignore[attr-defined]
             # a06's judge steps optimizers here too (the expected weights): import torch._dynamo now,
             # while the zygotes start and the first test would wait for them, not inside a test
             # (measured cold: a06 alone 8.9 -> 7.6 s, the course 16.4 -> 14.1 s, medians of three)
             importlib.import_module("torch._dynamo")
 
 
-def _start_zygotes(run: GradingRun, graded: list[pytest.Item]) -> None:
+def _start_zygotes(graded: list[pytest.Item]) -> None:
     """Start every zygote the run will need now, side by side: each spends seconds importing torch
     (and transformers), which then overlaps with the others and with the first tests. (Those
     :func:`zygotes.start_early` guessed right are running already.)"""
-    needed = {(_simulates(item.stash[INFO]), run.preloads[item.stash[INFO].assignment]) for item in graded}
+    needed = {(_simulates(item.stash[INFO]), _preload(item.module)) for item in graded}  # type: ignore[attr-defined]
     for simulate, preload in sorted(needed):
         try:
             zygote_for(simulate, preload).start()
@@ -356,7 +351,7 @@ def worker(request: pytest.FixtureRequest) -> Iterator[Worker]:
     simulate = info is not None and _simulates(info)
     try:
         opened = run.open_worker(
-            request.module.ASSIGNMENT, request.node.nodeid, simulate_cuda=simulate, preload=_preload(request)
+            request.module.ASSIGNMENT, request.node.nodeid, simulate_cuda=simulate, preload=_preload(request.module)
         )
     except SimulatedCudaUnavailable as exc:
         pytest.skip(f"device test not graded on this machine: {exc}")
@@ -374,9 +369,11 @@ def _simulates(info: TestResult) -> bool:
     return info.kind == "device" and not torch.cuda.is_available()
 
 
-def _preload(request: pytest.FixtureRequest) -> tuple[str, ...]:
-    """Modules this suite's workers have imported before they start (its ``PRELOAD``)."""
-    return tuple(getattr(request.module, "PRELOAD", ()))
+def _preload(suite: Any) -> tuple[str, ...]:
+    """Modules a suite's workers have imported before they start (its ``PRELOAD``). A worker comes
+    from the zygote of its own suite's PRELOAD (the lean one, torch only, for most suites), so which
+    modules it has loaded depends on its suite alone: never on the run's selection or what ran before."""
+    return tuple(getattr(suite, "PRELOAD", ()))
 
 
 @pytest.fixture
@@ -415,7 +412,7 @@ def reference(request: pytest.FixtureRequest) -> Iterator[Remote | None]:
         return
     module = _OnFirstUse(
         lambda: run.open_worker(
-            request.module.ASSIGNMENT, request.node.nodeid, student_file=path, preload=_preload(request)
+            request.module.ASSIGNMENT, request.node.nodeid, student_file=path, preload=_preload(request.module)
         )
     )
     try:
