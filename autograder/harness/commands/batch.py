@@ -61,12 +61,16 @@ class Outcome:
     total: float = 0.0
     status: str = "ok"  # or "error: <why this student could not be graded>"
     seconds: float = 0.0  # wall time of this student's grading run
-    warm: bool = False  # graded by a process that had graded someone before (torch, zygotes loaded)
-    earlier: int = 0  # how many students that process had graded before this one
+    earlier: int = 0  # how many students the grading process had graded before this one
     # known mistakes their wrong values matched (autograder.harness.grading.mistakes): (function, id, explanation)
     diagnoses: set[tuple[str, str, str]] = field(default_factory=set)
     maximum: dict[str, float] = field(default_factory=dict)  # assignment -> points possible
     skipped: bool = False  # unchanged since their last grading: the earlier results were kept
+
+    @property
+    def warm(self) -> bool:
+        """Graded by a process that had graded someone before (torch and its zygotes loaded)."""
+        return self.earlier > 0
 
 
 @dataclass(frozen=True)
@@ -379,7 +383,7 @@ def finish(name: str, folder: Path, code: int, seconds: float, earlier: int) -> 
         reason = (graded.error or "").strip().splitlines()
         return Outcome(name, status=f"error: {reason[0] if reason else f'the grader exited with code {code}'}")
     outcome = summarize(name, folder, graded)
-    outcome.seconds, outcome.warm, outcome.earlier = seconds, earlier > 0, int(earlier)
+    outcome.seconds, outcome.earlier = seconds, int(earlier)
     return outcome
 
 
