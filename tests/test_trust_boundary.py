@@ -245,6 +245,68 @@ def test_tmp_is_private_to_each_worker(tmp_path, probe):
     assert not Path("/tmp/conftest.py").exists() and not Path("/tmp/other").exists()
 
 
+def test_paths_under_a_workers_private_tmp_are_bound_by_each_worker_not_the_zygote():
+    hidden = ("/usr/autograder", "/tmp/ci/.venv/autograder")
+    plan = sandbox.Plan("/m", ("/usr", "/tmp/ci/.venv", "/dev/shm/x"), (), hidden, "/u")
+    assert plan.shared == (("/usr",), ("/usr/autograder",))
+    assert plan.own == (("/tmp/ci/.venv", "/dev/shm/x"), ("/tmp/ci/.venv/autograder",))
+
+
+@root_only
+def test_a_worker_root_is_the_shared_template_plus_its_own_tmp_and_folder(tmp_path):
+    """The zygote's template and a worker's part of the root, mounted for real in a child process
+    (as a zygote, then as a worker): an allowed folder under /tmp (a checkout's .venv) is there,
+    read-only, on the worker's own tmpfs; nothing can be created in the shared part."""
+    allowed = Path(tempfile.mkdtemp(dir="/tmp"))
+    (allowed / "lib.py").write_text("X = 1\n")
+    (allowed / "autograder").mkdir()
+    (allowed / "autograder" / "secret.py").write_text("SECRET = 1\n")
+    scratch, top = tmp_path / "scratch", tmp_path / "root"
+    scratch.mkdir()
+    top.mkdir()
+    (scratch / "submission.py").write_text("pass\n")
+    plan = sandbox.Plan(str(top), ("/usr", str(allowed)), (), (str(allowed / "autograder"),), str(tmp_path))
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the child, reports through the pipe
+        report = {}
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            assert libc.unshare(sandbox._CLONE_NEWNS) == 0
+            sandbox._build_template(libc, plan)
+            assert libc.unshare(sandbox._CLONE_NEWNS) == 0  # a worker's copy
+            sandbox._finish_root(libc, plan, str(scratch))
+            new = str(top)
+            report["venv"] = Path(new + str(allowed) + "/lib.py").read_text()
+            report["hidden"] = os.listdir(new + str(allowed / "autograder"))
+            report["work"] = os.listdir(new + sandbox.WORK)
+            for name, path in (("top", "/made"), ("usr", "/usr/made"), ("venv", str(allowed) + "/made")):
+                try:
+                    open(new + path, "w").close()
+                    report[f"write {name}"] = "written"
+                except OSError as exc:
+                    report[f"write {name}"] = exc.strerror
+            Path(new + "/tmp/own").write_text("mine")
+            report["tmp"] = sorted(os.listdir(new + "/tmp"))
+        except BaseException as exc:  # noqa: BLE001
+            report["error"] = repr(exc)
+        os.write(write, json.dumps(report).encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as answer:
+        report = json.loads(answer.read())
+    os.waitpid(child, 0)
+    shutil.rmtree(allowed)
+    assert report.get("error") is None, report
+    assert report["venv"] == "X = 1\n" and report["hidden"] == []  # the course package covered
+    assert report["work"] == ["submission.py"]
+    assert report["write top"] == report["write usr"] == report["write venv"] == "Read-only file system"
+    assert report["tmp"] == sorted([allowed.name, "own"])  # its own tmpfs: the host's /tmp is not there
+    assert not (top / "made").exists() and not list(top.iterdir())  # nothing reached the host
+
+
 @root_only
 def test_a_daemon_dies_with_its_worker(probe):
     uid = probe.module.leave_a_daemon()
@@ -269,8 +331,8 @@ def _running_as(path: str, uid: int) -> bool:
 
 @root_only
 def test_live_workers_never_share_a_uid():
-    sandbox.prepare()
-    claims = [sandbox.claim_uid(sandbox._PLAN.uid_locks) for _ in range(50)]
+    folder = sandbox.make_plan().uid_locks
+    claims = [sandbox.claim_uid(folder) for _ in range(50)]
     try:
         assert len({uid for uid, _ in claims}) == 50
     finally:
@@ -440,12 +502,7 @@ def test_every_installed_copy_of_the_course_package_is_covered(tmp_path, monkeyp
     (installed / "autograder").mkdir(parents=True)
     (installed / "autograder" / "test_a01_tensors.py").write_text("SECRET = 1\n")
     monkeypatch.setattr(site, "getsitepackages", lambda: [str(installed)])
-    saved = sandbox._PLAN
-    try:
-        sandbox.prepare()
-        plan = sandbox._PLAN
-    finally:
-        sandbox._PLAN = saved
+    plan = sandbox.make_plan()
     assert str(installed) in plan.read_only
     assert str(installed / "autograder") in plan.hidden
     assert str(REPO / "autograder") not in plan.read_only

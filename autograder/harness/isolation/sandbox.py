@@ -1,4 +1,5 @@
-"""What a worker may touch: an allowlist, set up in the forked worker before any student code runs.
+"""What a worker may touch: an allowlist, set up before any student code runs (the part every worker
+shares once, in the zygote; the rest in each forked worker).
 
 As root (CI, Gradescope, ``grade-all`` on a lab machine), :func:`enter` puts each worker in:
 
@@ -65,6 +66,7 @@ _PR_SET_PDEATHSIG, _PR_SET_NO_NEW_PRIVS = 1, 38
 _SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 _ETC = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/localtime")
 _DEVICES = ("null", "zero", "full", "random", "urandom")
+_PRIVATE = ("/tmp", "/dev/shm")  # a fresh tmpfs in each worker
 # The whole environment of a zygote and its workers (plus HOME, TMPDIR and XDG_CACHE_HOME in a
 # worker): an allowlist, so no variable of the grader's (a token, a path) reaches student code.
 # Hugging Face libraries fail fast instead of downloading.
@@ -175,11 +177,28 @@ def enforced() -> str:
 class Plan:
     """What a worker's new root holds; computed once in the zygote (:func:`prepare`)."""
 
-    mountpoint: str  # an empty folder, private to this zygote, on which each worker mounts its root
+    mountpoint: str  # where the zygote builds the shared part of every worker's root (see prepare)
     read_only: tuple[str, ...]  # folders and files bound read-only at the same path
     links: tuple[tuple[str, str], ...]  # symbolic links recreated (/lib -> usr/lib)
     hidden: tuple[str, ...]  # folders inside read_only ones covered by an empty tmpfs
     uid_locks: str  # where keepers lock their uid (shared by every grader of the machine)
+
+    @property
+    def shared(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The read-only and hidden paths the zygote mounts once (see :func:`_build_template`)."""
+        return (
+            tuple(p for p in self.read_only if not _covered(p, _PRIVATE)),
+            tuple(p for p in self.hidden if not _covered(p, _PRIVATE)),
+        )
+
+    @property
+    def own(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Those inside a worker's private /tmp or /dev/shm (a checkout's .venv under /tmp): each
+        worker binds them on its own fresh tmpfs (see :func:`_finish_root`)."""
+        return (
+            tuple(p for p in self.read_only if _covered(p, _PRIVATE)),
+            tuple(p for p in self.hidden if _covered(p, _PRIVATE)),
+        )
 
 
 _PLAN: Plan | None = None
@@ -188,12 +207,25 @@ _OWN_PID_NAMESPACE = -1  # the zygote's PID namespace, restored for its children
 
 
 def prepare() -> None:
-    """Called in the zygote before it forks: everything a worker's :func:`enter` needs."""
+    """Called in the zygote before it forks: everything a worker's :func:`enter` needs.
+
+    The zygote moves into a mount namespace of its own and builds there, once, the part of the new
+    root every worker shares (~20 read-only binds, see :func:`_build_template`); each worker's
+    namespace starts as a copy of it, so a worker only mounts what is its own. Nothing mounted
+    here is seen by the grading process."""
     global _PLAN, _LIBC, _OWN_PID_NAMESPACE
     if not layers().isolated:
         return
     _LIBC = ctypes.CDLL(None, use_errno=True)
     _OWN_PID_NAMESPACE = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
+    _PLAN = make_plan()
+    if _LIBC.unshare(_CLONE_NEWNS) != 0:
+        raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNS) failed")
+    _build_template(_LIBC, _PLAN)
+
+
+def make_plan() -> Plan:
+    """What a worker's new root holds, on this machine (computing it mounts nothing)."""
     python = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
     python |= {sysconfig.get_paths()[key] for key in ("stdlib", "platstdlib", "purelib", "platlib")}
     python |= set(site.getsitepackages())
@@ -218,8 +250,8 @@ def prepare() -> None:
     state = _state_folder()
     for name in ("root", "uids"):
         os.makedirs(os.path.join(state, name), mode=0o700, exist_ok=True)
-    _PLAN = Plan(
-        mountpoint=os.path.join(state, "root"),  # each worker mounts its root here, in its own namespace
+    return Plan(
+        mountpoint=os.path.join(state, "root"),
         read_only=tuple(read_only),
         links=tuple(links),
         hidden=hidden,
@@ -306,7 +338,7 @@ def enter(scratch: str, keep_fds: tuple[int, ...], uid: int | None) -> str:
     if libc.unshare(_CLONE_NEWNS | _CLONE_NEWIPC | _CLONE_NEWUTS) != 0:
         raise OSError(ctypes.get_errno(), "unshare failed")
     libc.unshare(_CLONE_NEWNET)  # probed by layers(); where refused, the report says so
-    _build_root(libc, plan, scratch)
+    _finish_root(libc, plan, scratch)
     os.chroot(plan.mountpoint)
     os.chdir(WORK)
     _close_other_fds(keep_fds)
@@ -320,48 +352,66 @@ def enter(scratch: str, keep_fds: tuple[int, ...], uid: int | None) -> str:
     return WORK
 
 
-def _build_root(libc, plan: Plan, scratch: str) -> None:
+def _mount(libc, source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+    if libc.mount(_b(source), _b(target), _b(fstype), flags, _b(data)) != 0:
+        raise OSError(ctypes.get_errno(), f"mount {source} on {target} failed")
+
+
+def _bind(libc, source: str, target: str, *, writable: bool = False) -> None:
+    """``source`` at ``target`` (made first: a folder, or an empty file), read-only unless
+    ``writable``, never setuid."""
+    if os.path.isdir(source):
+        os.makedirs(target, exist_ok=True)
+    else:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        open(target, "a").close()
+    _mount(libc, source, target, None, _MS_BIND | _MS_REC)
+    extra = 0 if writable else _MS_RDONLY
+    _mount(libc, None, target, None, _MS_REMOUNT | _MS_BIND | _MS_NOSUID | extra | _statvfs_flags(source))
+
+
+def _build_template(libc, plan: Plan) -> None:
+    """In the zygote's own mount namespace: the new root's shared part at ``plan.mountpoint``,
+    with empty folders where each worker mounts its own /tmp, /dev/shm and scratch folder; then
+    the whole tmpfs read-only (the file system itself, not just this mount: no worker, root or
+    not, can write to it, and every worker's copy of the namespace shares it)."""
     new = plan.mountpoint
-
-    def mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
-        if libc.mount(_b(source), _b(target), _b(fstype), flags, _b(data)) != 0:
-            raise OSError(ctypes.get_errno(), f"mount {source} on {target} failed")
-
-    def bind(source: str, *, writable: bool = False) -> None:
-        target = new + source
-        if os.path.isdir(source):
-            os.makedirs(target, exist_ok=True)
-        else:
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            open(target, "a").close()
-        mount(source, target, None, _MS_BIND | _MS_REC)
-        extra = 0 if writable else _MS_RDONLY
-        mount(None, target, None, _MS_REMOUNT | _MS_BIND | _MS_NOSUID | extra | _statvfs_flags(source))
-
-    mount(None, "/", None, _MS_REC | _MS_PRIVATE)  # nothing propagates back to the host
-    mount("tmpfs", new, "tmpfs", _MS_NOSUID | _MS_NODEV, "size=4m,mode=755")
-    # The private /tmp first: an allowed folder under /tmp (a checkout's .venv there) is then bound
-    # inside it, instead of being covered by it.
-    for private in ("/tmp", "/dev/shm"):
+    _mount(libc, None, "/", None, _MS_REC | _MS_PRIVATE)  # nothing propagates back to the host
+    _mount(libc, "tmpfs", new, "tmpfs", _MS_NOSUID | _MS_NODEV, "size=4m,mode=755")
+    for private in (*_PRIVATE, WORK):
         os.makedirs(new + private, exist_ok=True)
-        mount("tmpfs", new + private, "tmpfs", _MS_NOSUID | _MS_NODEV, f"size={TMP_SIZE},mode=1777")
-    for path in plan.read_only:
-        bind(path)
+    read_only, hidden = plan.shared
+    for path in read_only:
+        _bind(libc, path, new + path)
     for path, target in plan.links:
         os.symlink(target, new + path)
-    for path in plan.hidden:
-        mount("tmpfs", new + path, "tmpfs", _MS_RDONLY | _MS_NOSUID | _MS_NODEV, "size=4k,mode=000")
+    for path in hidden:
+        _mount(libc, "tmpfs", new + path, "tmpfs", _MS_RDONLY | _MS_NOSUID | _MS_NODEV, "size=4k,mode=000")
     for name in _DEVICES:
-        bind(f"/dev/{name}", writable=True)
+        _bind(libc, f"/dev/{name}", new + f"/dev/{name}", writable=True)
     for gpu in sorted(os.listdir("/dev")):
         if gpu.startswith("nvidia"):
-            bind(f"/dev/{gpu}", writable=True)
-    os.makedirs(new + WORK)
-    mount(scratch, new + WORK, None, _MS_BIND)
-    mount(None, new + WORK, None, _MS_REMOUNT | _MS_BIND | _MS_NOSUID | _MS_NODEV)
+            _bind(libc, f"/dev/{gpu}", new + f"/dev/{gpu}", writable=True)
     # No /proc: /proc/self/mem would let code rewrite the worker's memory without ctypes, and
     # /proc/self/fd would list the grader's channel.
-    mount(None, new, None, _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NODEV)  # nothing new at the top
+    _mount(libc, None, new, None, _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NODEV)  # nothing new at the top
+
+
+def _finish_root(libc, plan: Plan, scratch: str) -> None:
+    """In a worker's copy of the zygote's namespace: what is its own on top of the template, a
+    fresh /tmp and /dev/shm (tmpfs, gone with the worker) and its scratch folder at ``WORK``."""
+    new = plan.mountpoint
+    for private in _PRIVATE:
+        _mount(libc, "tmpfs", new + private, "tmpfs", _MS_NOSUID | _MS_NODEV, f"size={TMP_SIZE},mode=1777")
+    # An allowed folder under /tmp (a checkout's .venv there) is bound inside the fresh tmpfs,
+    # instead of being covered by it.
+    read_only, hidden = plan.own
+    for path in read_only:
+        _bind(libc, path, new + path)
+    for path in hidden:
+        _mount(libc, "tmpfs", new + path, "tmpfs", _MS_RDONLY | _MS_NOSUID | _MS_NODEV, "size=4k,mode=000")
+    _mount(libc, scratch, new + WORK, None, _MS_BIND)
+    _mount(libc, None, new + WORK, None, _MS_REMOUNT | _MS_BIND | _MS_NOSUID | _MS_NODEV)
 
 
 def _statvfs_flags(path: str) -> int:
