@@ -2,8 +2,10 @@
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+import torch
 from conftest import REPO, SOLUTIONS, Graded, grade_cli
 
 
@@ -83,3 +85,28 @@ def test_a_suite_missing_a_required_kind_is_refused():
     done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True)
     assert done.returncode == 4, done.stdout + done.stderr
     assert "a05_autograd: grad_of must have a vectorised test (REQUIRES), and has none" in done.stderr
+
+
+def test_a09_zygote_cache_hands_out_exactly_what_building_and_loading_would(tmp_path, monkeypatch):
+    """a09's zygote keeps the tiny BERT it built (``warm_up``): a worker's build and load from it
+    must equal a fresh build and load, files, random state, weights and all."""
+    from autograder.scenarios import a09_transformers as a09
+
+    monkeypatch.setattr(a09, "_BUILT", {})
+    monkeypatch.setattr(a09, "_LOADED", {})
+    fresh = Path(a09.build_tiny_bert(str(tmp_path / "fresh")))
+    state, draw = torch.get_rng_state(), torch.rand(3)
+    fresh_tokenizer, fresh_model = a09.load_tiny_bert(str(fresh))
+    a09.warm_up()
+    cached = Path(a09.build_tiny_bert(str(tmp_path / "cached")))
+    assert torch.equal(torch.get_rng_state(), state) and torch.equal(torch.rand(3), draw)
+    assert {f.name: f.read_bytes() for f in fresh.iterdir()} == {f.name: f.read_bytes() for f in cached.iterdir()}
+    tokenizer, model = a09.load_tiny_bert(str(cached))
+    assert not model.training and model.config._name_or_path == tokenizer.name_or_path == str(cached)
+    for got, want in zip(model.state_dict().values(), fresh_model.state_dict().values(), strict=True):
+        assert torch.equal(got, want)
+    assert tokenizer(["i love ai !"]) == fresh_tokenizer(["i love ai !"])
+    again = a09.load_tiny_bert(str(cached))[1]
+    assert again is not model and next(again.parameters()) is not next(model.parameters())  # a copy each time
+    other = Path(a09.build_tiny_bert(str(tmp_path / "other"), seed=5))  # not cached: built for real
+    assert (other / "model.safetensors").read_bytes() != (fresh / "model.safetensors").read_bytes()
