@@ -49,6 +49,7 @@ from autograder.harness.isolation.zygotes import zygote_for
 RUN = pytest.StashKey["GradingRun"]()
 INFO = pytest.StashKey["TestResult"]()
 WORKER = pytest.StashKey[Worker]()
+THREADS = pytest.StashKey[int]()
 PRESTART = 2  # workers forked ahead of the running test (each imports the submission meanwhile)
 
 
@@ -189,6 +190,11 @@ def pytest_configure(config: pytest.Config) -> None:
     except (FileNotFoundError, ValueError) as exc:
         _write_error(config.option.results, str(exc))
         raise pytest.UsageError(str(exc)) from None
+    # The judge's own computations (expected values) run on one thread, like every worker: the same
+    # floating-point results on any machine, and no idle OpenMP threads spinning on the cores the
+    # workers need. Restored afterwards (check() runs in a student's notebook).
+    config.stash[THREADS] = torch.get_num_threads()
+    torch.set_num_threads(1)
     if config.option.profile:
         remote.PROFILE.clear()
         remote.RECORDED = []
@@ -217,6 +223,8 @@ def _write_error(path: str | None, message: str) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    if THREADS in config.stash:
+        torch.set_num_threads(config.stash[THREADS])
     run = config.stash.get(RUN, None)
     if run is not None:
         run.close_prestarted()
