@@ -223,3 +223,70 @@ def test_a_zygote_that_dies_costs_its_workers_a_clear_failure_and_is_started_aga
         with pytest.raises(GradingFeedback):
             echo_through(("no_such_module_xyz",))
     assert echo_through(()) == 3
+
+
+def _run_workers(source, calls: int, name: str = "compiled_once") -> list:
+    from autograder.harness.isolation.remote import GradingFeedback, Worker
+
+    results = []
+    for _ in range(calls):
+        worker = Worker(name, source, seed=0, call_timeout=10, memory_bytes=2**33)
+        try:
+            worker.start()
+            results.append(worker.module.which())
+        except GradingFeedback as exc:
+            results.append(f"{type(exc).__name__}: {exc}")
+        finally:
+            worker.close()
+    return results
+
+
+def test_later_workers_run_what_the_first_one_compiled_and_only_from_the_same_bytes(tmp_path):
+    """The first worker of a file sends its compiled code before any student code runs; the
+    grading process hands it to the next workers of the same name and bytes (at the same path:
+    sandboxed, every worker sees the file at the same place)."""
+    import marshal
+
+    from autograder.harness.isolation import remote, sandbox
+    from autograder.harness.isolation.protocol import screen_key
+
+    source = tmp_path / "compiled_once.py"
+    source.write_text("def which():\n    return 'compiled from the file'\n")
+    digest = screen_key("compiled_once.py", source.read_bytes())
+    assert _run_workers(source, 1) == ["compiled from the file"]
+    path, codes = marshal.loads(remote._COMPILED[digest])
+    assert len(codes) == 1
+    # What the next worker loads is what the grading process kept: swap it for other code to see.
+    other = compile("def which():\n    return 'loaded'\n", path, "exec")
+    remote._COMPILED[digest] = marshal.dumps((path, [other]))
+    sandboxed = sandbox.layers().isolated  # else each worker sees its own folder: it compiles
+    assert _run_workers(source, 2) == ["loaded" if sandboxed else "compiled from the file"] * 2
+    source.write_text("def which():\n    return 'new bytes'\n")  # other bytes: compiled again
+    assert _run_workers(source, 1) == ["new bytes"]
+
+
+def test_a_notebook_cell_that_does_not_compile_is_noted_in_every_worker(tmp_path):
+    import json
+
+    from autograder.harness.isolation.remote import Worker
+
+    cells = ["def which():\n    return 'cell 1'\n", "def broken(:\n", "x = 1\n"]
+    code_cell = {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None}
+    notebook = {
+        "cells": [{**code_cell, "source": c} for c in cells],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    source = tmp_path / "nb_compiled.ipynb"
+    source.write_text(json.dumps(notebook))
+    notes = []
+    for _ in range(3):
+        worker = Worker("nb_compiled", source, seed=0, call_timeout=10, memory_bytes=2**33)
+        try:
+            worker.start()
+            assert worker.module.which() == "cell 1"
+            notes.append(worker.notes)
+        finally:
+            worker.close()
+    assert len(notes[0]) == 1 and "SyntaxError" in notes[0][0] and notes[0] == notes[1] == notes[2]

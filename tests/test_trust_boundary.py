@@ -506,3 +506,37 @@ def test_every_installed_copy_of_the_course_package_is_covered(tmp_path, monkeyp
     assert str(installed) in plan.read_only
     assert str(installed / "autograder") in plan.hidden
     assert str(REPO / "autograder") not in plan.read_only
+
+
+def test_student_code_cannot_plant_compiled_code_for_later_workers(tmp_path):
+    """Code the grading process keeps for later workers comes only from a worker's first message,
+    sent before any student code runs there. A submission that writes a forged one on the grader's
+    channel at import (in the first worker, and in later ones that loaded the kept code) plants
+    nothing: every later worker still runs what the file says."""
+    import marshal
+    import types
+
+    from autograder.harness.isolation import remote, sandbox, wire
+    from autograder.harness.isolation.protocol import COMPILED, screen_key
+
+    path = f"{sandbox.WORK}/forger.py" if sandbox.layers().isolated else "/elsewhere/forger.py"
+    evil = compile("def which():\n    return 'forged'\n", path, "exec")
+    forged = wire.dumps({COMPILED: marshal.dumps((path, [evil]))})
+    source = tmp_path / "forger.py"
+    source.write_text(
+        f"FORGED = {forged!r}\n"
+        "for fd in range(3, 12):  # the grader's channel is one of them (past the static screen)\n"
+        "    try:\n"
+        "        open(fd, 'wb', buffering=0, closefd=False).write(len(FORGED).to_bytes(4, 'big') + FORGED)\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "def which():\n"
+        "    return 'from the file'\n"
+    )
+    from test_harness import _run_workers
+
+    outcomes = _run_workers(source, 3, name="forger")
+    assert "forged" not in outcomes, outcomes
+    _, codes = marshal.loads(remote._COMPILED[screen_key("forger.py", source.read_bytes())])
+    which = [c for c in codes[0].co_consts if isinstance(c, types.CodeType) and c.co_name == "which"]
+    assert len(which) == 1 and "from the file" in which[0].co_consts and "forged" not in which[0].co_consts

@@ -3,7 +3,11 @@
 The grading side (:mod:`~autograder.harness.isolation.remote`) never imports the worker side
 (:mod:`~autograder.harness.isolation.worker`, which runs student code): they share this.
 
-A worker starts from a :class:`Job` and then answers requests until the pipe closes:
+A worker starts from a :class:`Job`; its first message, sent before any student code runs, is
+``{COMPILED: bytes}`` when the job asks for it (the submission's compiled code, which the grading
+process hands to the next workers of the same bytes), then ``{"ready": True, "notes": [...]}`` once
+the submission is imported (or ``{"import_error": ...}``, ``{"refused": ...}``). It then answers
+requests until the pipe closes:
 
 ``{"op": "call", "ref", "path", "args", "kwargs", ...}``    call ``objects[ref].<path>(*args)``;
   flags: ``echo`` (send the inputs back too), ``keep`` (send a handle to the result),
@@ -66,6 +70,17 @@ class Job:
     # screen_key() of a file an earlier worker of this grading process screened and imported: a
     # worker whose file has the same name and bytes skips the screen (same text, same verdict).
     screened: str = ""
+    # The name, in the scratch folder, of the code an earlier worker of this grading process compiled
+    # from the same bytes (its COMPILED message, kept by the grading process); "" for none. Used only
+    # with ``screened`` (same name, same bytes) and the same path: loading it skips compile().
+    compiled: str = ""
+    # Send {COMPILED: bytes or None} as the first message, before any student code runs (the
+    # grading process then keeps it for the next workers). Only the first message is read as one.
+    keep_compiled: bool = False
+
+
+COMPILED = "compiled"  # a worker's message before any student code runs: {COMPILED: bytes}
+MAX_COMPILED_BYTES = 512 * 2**10  # larger compiled code is not kept (a message may hold 1 MB of bytes)
 
 
 @dataclass(frozen=True)

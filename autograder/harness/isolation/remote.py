@@ -32,7 +32,7 @@ from typing import Any
 
 from autograder.harness.grading.describe import describe_call
 from autograder.harness.isolation import bounds, wire
-from autograder.harness.isolation.protocol import Job, Trusted, Work, screen_key, trusted_name
+from autograder.harness.isolation.protocol import COMPILED, Job, Trusted, Work, screen_key, trusted_name
 from autograder.harness.isolation.zygotes import zygote_for
 
 _last_call = ["(no call yet)"]
@@ -90,6 +90,17 @@ class AssignmentUnavailable(GradingFeedback):
 
 
 _SCREENED: set[str] = set()  # screen keys of files a worker screened and imported (see Job.screened)
+_COMPILED: dict[str, bytes] = {}  # screen key -> what a worker compiled from those bytes (see Job.compiled)
+COMPILED_FILE = ".compiled"  # its copy in a later worker's scratch folder
+
+
+def _keep_compiled(digest: str, code: bytes) -> None:
+    """Keep what a worker compiled, for the next workers of the same bytes (a warm grading process
+    keeps the last 64 files' worth)."""
+    _COMPILED.pop(digest, None)
+    _COMPILED[digest] = code
+    while len(_COMPILED) > 64:
+        _COMPILED.pop(next(iter(_COMPILED)))
 
 
 def _screen_key(path: Path) -> str:
@@ -213,7 +224,22 @@ class Worker:
         shutil.copyfile(student_file, self._scratch / file_name, follow_symlinks=False)
         self._digest = _screen_key(self._scratch / file_name) if screen else ""
         screened = self._digest if self._digest in _SCREENED else ""
-        self._job = Job(module_name, file_name, str(self._scratch), seed, memory_bytes, simulate_cuda, screen, screened)
+        compiled = ""
+        if screened and self._digest in _COMPILED:
+            (self._scratch / COMPILED_FILE).write_bytes(_COMPILED[self._digest])
+            compiled = COMPILED_FILE
+        self._job = Job(
+            module_name,
+            file_name,
+            str(self._scratch),
+            seed,
+            memory_bytes,
+            simulate_cuda,
+            screen,
+            screened,
+            compiled,
+            keep_compiled=bool(self._digest) and not compiled,
+        )
         self._conn: Connection | None = None
         self._pid: int | None = None
         self._ticket: list | None = None  # the zygote's answer to begin()'s fork, until it is read
@@ -251,8 +277,13 @@ class Worker:
     def _start(self) -> None:
         self.begin()
         self._forked()
+        deadline = time.monotonic() + self.import_timeout
         try:
             hello = self._receive(self.import_timeout, f"importing {self.module_name}")
+            if self._job.keep_compiled and COMPILED in hello:  # its first message: no student code ran before
+                if isinstance(hello[COMPILED], bytes):
+                    _keep_compiled(self._digest, hello[COMPILED])
+                hello = self._receive(max(0.0, deadline - time.monotonic()), f"importing {self.module_name}")
         except WorkerFailure as exc:
             printed = self.output().strip()
             printed = f"\n\nOutput before it stopped:\n{printed}" if printed else ""
