@@ -540,3 +540,49 @@ def test_student_code_cannot_plant_compiled_code_for_later_workers(tmp_path):
     _, codes = marshal.loads(remote._COMPILED[screen_key("forger.py", source.read_bytes())])
     which = [c for c in codes[0].co_consts if isinstance(c, types.CodeType) and c.co_name == "which"]
     assert len(which) == 1 and "from the file" in which[0].co_consts and "forged" not in which[0].co_consts
+
+
+KEYRINGS = """
+import ctypes, platform
+
+CALLS = {"x86_64": (248, 250), "aarch64": (217, 219)}[platform.machine()]
+
+def leave_a_key(message):
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    add_key, keyctl = CALLS
+    ring = libc.syscall(keyctl, 1, b"course-drop")  # KEYCTL_JOIN_SESSION_KEYRING: a named keyring
+    ring_errno = ctypes.get_errno()
+    data = message.encode()
+    key = libc.syscall(add_key, b"user", b"note", data, ctypes.c_size_t(len(data)), ctypes.c_int32(-4))  # into @u
+    return ring, ring_errno, key, ctypes.get_errno(), libc.getuid() > 0
+
+def find_a_key():
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    _, keyctl = CALLS
+    return libc.syscall(keyctl, 10, ctypes.c_int32(-4), b"user", b"note", 0)  # KEYCTL_SEARCH in @u
+"""
+
+
+@root_only
+@pytest.mark.skipif(os.uname().machine not in ("x86_64", "aarch64"), reason="the filter knows these two")
+def test_workers_cannot_reach_the_kernels_keyrings(tmp_path):
+    """Keyrings belong to no namespace: a key left there would outlive the worker and reach a later
+    one, another student's included. A seccomp filter refuses the calls (EPERM); others still work."""
+    import errno
+
+    source = tmp_path / "keys.py"
+    source.write_text(KEYRINGS)
+    first = Worker("keys", source, seed=0, call_timeout=30, memory_bytes=2**33, screen=False)  # the sandbox alone
+    try:
+        ring, ring_errno, key, key_errno, other_calls_work = first.module.leave_a_key("for a later worker")
+    finally:
+        first.close()
+    assert (ring, ring_errno, key, key_errno) == (-1, errno.EPERM, -1, errno.EPERM) and other_calls_work
+    later = Worker("keys", source, seed=0, call_timeout=30, memory_bytes=2**33, screen=False)
+    try:
+        assert later.module.find_a_key() == -1
+    finally:
+        later.close()
+    assert sandbox.layers().no_keyrings and "keyrings" in sandbox.enforced()

@@ -99,6 +99,7 @@ class Layers:
     pid_namespace: bool
     mount_namespace: bool
     network_namespace: bool
+    no_keyrings: bool = True  # the seccomp filter that keeps workers off the kernel's keyrings
 
     @property
     def isolated(self) -> bool:
@@ -111,6 +112,7 @@ class Layers:
             "a private PID namespace": self.pid_namespace,
             "a private filesystem (allowlist)": self.mount_namespace,
             "no network": self.network_namespace,
+            "no kernel keyrings": self.no_keyrings,
         }
         return [name for name, ok in names.items() if not ok]
 
@@ -126,9 +128,10 @@ def layers() -> Layers:
     read, write = os.pipe()
     child = os.fork()
     if child == 0:
-        result = bytearray(2)
+        result = bytearray(3)
         try:
             result[1] = libc.unshare(_CLONE_NEWNET) == 0
+            result[2] = libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 and _refuse_keyrings(libc)
             if libc.unshare(_CLONE_NEWPID | _CLONE_NEWNS) == 0:
                 grandchild = os.fork()
                 if grandchild == 0:
@@ -142,11 +145,11 @@ def layers() -> Layers:
             os.write(write, bytes(result))
             os._exit(0)
     os.close(write)
-    answer = os.read(read, 2).ljust(2, b"\0")
+    answer = os.read(read, 3).ljust(3, b"\0")
     os.close(read)
     os.waitpid(child, 0)
     os.rmdir(where)
-    return Layers(True, bool(answer[0]), bool(answer[0]), bool(answer[1]))
+    return Layers(True, bool(answer[0]), bool(answer[0]), bool(answer[1]), bool(answer[2]))
 
 
 def limitations() -> str | None:
@@ -167,7 +170,7 @@ def enforced() -> str:
         return (
             "each worker runs as a uid of its own, in its own PID, mount and network namespaces, "
             "seeing only an allowlist of files (its own copy of the submission, the interpreter and "
-            "packages read-only)"
+            "packages read-only), with no access to the kernel's keyrings"
         )
     return "workers run as the grading user, time- and memory-limited"
 
@@ -219,6 +222,7 @@ def prepare() -> None:
     _LIBC = ctypes.CDLL(None, use_errno=True)
     _OWN_PID_NAMESPACE = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
     _PLAN = make_plan()
+    _keyring_filter()  # built here, not in each worker
     if _LIBC.unshare(_CLONE_NEWNS) != 0:
         raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNS) failed")
     _build_template(_LIBC, _PLAN)
@@ -349,7 +353,64 @@ def enter(scratch: str, keep_fds: tuple[int, ...], uid: int | None) -> str:
     os.setuid(uid)
     # After setuid, which clears it: the zygote gone (its grader killed), the namespace goes too.
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    _refuse_keyrings(libc)  # probed by layers(); where refused, the report says so
     return WORK
+
+
+# The kernel's keyrings belong to no namespace: a key a worker links into its uid's keyring, or into
+# a named keyring any uid may join, outlives the worker and would reach a later one (another
+# student's, in another grading process). No exercise needs them, so a seccomp filter refuses the
+# three system calls that reach them (EPERM), on the architectures it knows.
+_SECCOMP = {  # machine: (AUDIT_ARCH_*, add_key, request_key, keyctl)
+    "x86_64": (0xC000003E, 248, 249, 250),
+    "aarch64": (0xC00000B7, 217, 218, 219),
+}
+_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER = 22, 2
+_SECCOMP_RET_ALLOW, _SECCOMP_RET_EPERM = 0x7FFF0000, 0x00050000 | 1
+_X32_BIT = 0x40000000  # x86_64's x32 system calls: the same calls under other numbers
+
+
+class _SockFilter(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint32)]
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(_SockFilter))]
+
+
+def _refuse_keyrings(libc) -> bool:
+    """Install the keyring filter in this process (its children inherit it); False where it cannot
+    be had (another architecture, or a kernel without seccomp filters). Needs ``no_new_privs``."""
+    program = _keyring_filter()
+    if program is None:
+        return False
+    return libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(program[0]), 0, 0) == 0
+
+
+@functools.cache
+def _keyring_filter() -> tuple[_SockFprog, Any] | None:
+    """The BPF program (built once, in the zygote; kept alive with the array it points to)."""
+    import platform
+
+    known = _SECCOMP.get(platform.machine())
+    if known is None:
+        return None
+    arch, *calls = known
+    load, jeq, jge, ret = 0x20, 0x15, 0x35, 0x06  # BPF_LD|W|ABS, BPF_JMP|JEQ|K, BPF_JMP|JGE|K, BPF_RET|K
+    program = [
+        (load, 0, 0, 4),  # seccomp_data.arch
+        (jeq, 1, 0, arch),
+        (ret, 0, 0, _SECCOMP_RET_EPERM),  # another ABI (i386 on x86_64): nothing at all
+        (load, 0, 0, 0),  # seccomp_data.nr
+        (jge, 4, 0, _X32_BIT),
+        (jeq, 3, 0, calls[0]),
+        (jeq, 2, 0, calls[1]),
+        (jeq, 1, 0, calls[2]),
+        (ret, 0, 0, _SECCOMP_RET_ALLOW),
+        (ret, 0, 0, _SECCOMP_RET_EPERM),
+    ]
+    steps = (_SockFilter * len(program))(*[_SockFilter(*step) for step in program])
+    return _SockFprog(len(program), steps), steps
 
 
 def _mount(libc, source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
