@@ -277,11 +277,12 @@ def test_a_worker_root_is_the_shared_template_plus_its_own_tmp_and_folder(tmp_pa
             assert libc.unshare(sandbox._CLONE_NEWNS) == 0
             sandbox._build_template(libc, plan)
             assert libc.unshare(sandbox._CLONE_NEWNS) == 0  # a worker's copy
-            sandbox._finish_root(libc, plan, str(scratch))
+            sandbox._finish_root(libc, plan, str(scratch), 40999)
             new = str(top)
             report["venv"] = Path(new + str(allowed) + "/lib.py").read_text()
             report["hidden"] = os.listdir(new + str(allowed / "autograder"))
             report["work"] = os.listdir(new + sandbox.WORK)
+            report["owner"] = os.stat(new + sandbox.WORK + "/submission.py").st_uid
             for name, path in (("top", "/made"), ("usr", "/usr/made"), ("venv", str(allowed) + "/made")):
                 try:
                     open(new + path, "w").close()
@@ -301,7 +302,7 @@ def test_a_worker_root_is_the_shared_template_plus_its_own_tmp_and_folder(tmp_pa
     shutil.rmtree(allowed)
     assert report.get("error") is None, report
     assert report["venv"] == "X = 1\n" and report["hidden"] == []  # the course package covered
-    assert report["work"] == ["submission.py"]
+    assert report["work"] == ["submission.py"] and report["owner"] == 40999  # a copy, the worker's
     assert report["write top"] == report["write usr"] == report["write venv"] == "Read-only file system"
     assert report["tmp"] == sorted([allowed.name, "own"])  # its own tmpfs: the host's /tmp is not there
     assert not (top / "made").exists() and not list(top.iterdir())  # nothing reached the host
@@ -586,3 +587,32 @@ def test_workers_cannot_reach_the_kernels_keyrings(tmp_path):
     finally:
         later.close()
     assert sandbox.layers().no_keyrings and "keyrings" in sandbox.enforced()
+
+
+@root_only
+def test_a_worker_cannot_fill_the_machines_disk(tmp_path):
+    """Its home folder is a capped tmpfs holding a copy of the submission, not the grader's scratch
+    folder on disk: past the cap, writes fail there, and nothing reaches the scratch folder."""
+    source = tmp_path / "filler.py"
+    source.write_text(
+        "def fill():\n"
+        "    written = 0\n"
+        "    block = bytes(2**20)\n"
+        "    for n in range(3):\n"
+        "        try:\n"
+        "            with open(f'big{n}', 'wb') as f:\n"
+        "                for _ in range(200):\n"
+        "                    f.write(block)\n"
+        "                    written += 1\n"
+        "        except OSError as exc:\n"
+        "            return written, exc.strerror\n"
+        "    return written, None\n"
+    )
+    worker = Worker("filler", source, seed=0, call_timeout=30, memory_bytes=2**33)
+    try:
+        written, error = worker.module.fill()
+        scratch = list(worker._scratch.iterdir())
+    finally:
+        worker.close()
+    assert error == "No space left on device" and written <= 256, (written, error)
+    assert sorted(p.name for p in scratch) == ["filler.py"]  # the grader's copy only

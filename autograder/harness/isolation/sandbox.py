@@ -8,9 +8,10 @@ As root (CI, Gradescope, ``grade-all`` on a lab machine), :func:`enter` puts eac
 - **its own mount namespace, with a new root** built from an allowlist: the interpreter, the
   standard library and the installed packages (read-only, minus the course's own package wherever
   it is installed), ``/usr`` and the libraries (read-only), a few device nodes, a private ``/tmp``
-  and ``/dev/shm`` (tmpfs, gone with the worker), and ``/work``, its scratch folder holding its copy
-  of the submission (the only writable place that outlives a call). No repository checkout (``.git``,
-  ``solutions/``, ``source/``, ``tests/``), no home folder, no other student's file exists there;
+  and ``/dev/shm``, and ``/home/student`` holding its copy of the submission (each a tmpfs of
+  256 MB, gone with the worker: the only writable places, and none on the machine's disk). No
+  repository checkout (``.git``, ``solutions/``, ``source/``, ``tests/``), no home folder of the
+  grader's, no other student's file exists there;
 - **its own network namespace** (no interface up: no connection to anything);
 - **a uid of its own**, unique among live workers of every grader on the machine (a lock held by
   the worker's keeper process, see :func:`claim_uid`), with no groups, ``no_new_privs``, a process
@@ -30,6 +31,7 @@ import fcntl
 import functools
 import os
 import resource
+import shutil
 import signal
 import site
 import sys
@@ -43,7 +45,8 @@ from autograder import PACKAGE
 FIRST_UID, UIDS = 40000, 20000  # inside the usual 65536-uid map of containers
 MAX_PROCESSES = 256
 MAX_FILE_BYTES = 256 * 2**20
-TMP_SIZE = "256m"
+TMP_SIZE = "256m"  # each of a worker's /tmp and /dev/shm
+WORK_SIZE = "256m"  # its home folder, holding its copy of the submission
 WORK = "/home/student"  # where a sandboxed worker sees its scratch folder (HOME, working directory)
 _CLONE_NEWNS, _CLONE_NEWUTS, _CLONE_NEWIPC, _CLONE_NEWPID, _CLONE_NEWNET = (
     0x00020000,
@@ -336,13 +339,10 @@ def enter(scratch: str, keep_fds: tuple[int, ...], uid: int | None) -> str:
         _close_other_fds(keep_fds)
         return scratch
     libc = _LIBC
-    for root, dirs, files in os.walk(scratch):  # files the grader made for this worker: no links
-        for name in [root, *(os.path.join(root, n) for n in dirs + files)]:
-            os.lchown(name, uid, uid)
     if libc.unshare(_CLONE_NEWNS | _CLONE_NEWIPC | _CLONE_NEWUTS) != 0:
         raise OSError(ctypes.get_errno(), "unshare failed")
     libc.unshare(_CLONE_NEWNET)  # probed by layers(); where refused, the report says so
-    _finish_root(libc, plan, scratch)
+    _finish_root(libc, plan, scratch, uid)
     os.chroot(plan.mountpoint)
     os.chdir(WORK)
     _close_other_fds(keep_fds)
@@ -458,9 +458,11 @@ def _build_template(libc, plan: Plan) -> None:
     _mount(libc, None, new, None, _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NODEV)  # nothing new at the top
 
 
-def _finish_root(libc, plan: Plan, scratch: str) -> None:
+def _finish_root(libc, plan: Plan, scratch: str, uid: int) -> None:
     """In a worker's copy of the zygote's namespace: what is its own on top of the template, a
-    fresh /tmp and /dev/shm (tmpfs, gone with the worker) and its scratch folder at ``WORK``."""
+    fresh /tmp and /dev/shm, and at ``WORK`` a copy of the files the grader put in its scratch
+    folder (the submission), owned by ``uid``: all tmpfs, capped and gone with the worker, so no
+    worker can fill the grading machine's disk (the grader reads nothing back from there)."""
     new = plan.mountpoint
     for private in _PRIVATE:
         _mount(libc, "tmpfs", new + private, "tmpfs", _MS_NOSUID | _MS_NODEV, f"size={TMP_SIZE},mode=1777")
@@ -471,8 +473,12 @@ def _finish_root(libc, plan: Plan, scratch: str) -> None:
         _bind(libc, path, new + path)
     for path in hidden:
         _mount(libc, "tmpfs", new + path, "tmpfs", _MS_RDONLY | _MS_NOSUID | _MS_NODEV, "size=4k,mode=000")
-    _mount(libc, scratch, new + WORK, None, _MS_BIND)
-    _mount(libc, None, new + WORK, None, _MS_REMOUNT | _MS_BIND | _MS_NOSUID | _MS_NODEV)
+    _mount(libc, "tmpfs", new + WORK, "tmpfs", _MS_NOSUID | _MS_NODEV, f"size={WORK_SIZE},mode=700,uid={uid},gid={uid}")
+    for entry in os.scandir(scratch):
+        if entry.is_file(follow_symlinks=False):  # the grader made them: no links, no folders
+            target = os.path.join(new + WORK, entry.name)
+            shutil.copyfile(entry.path, target, follow_symlinks=False)
+            os.chown(target, uid, uid)
 
 
 def _statvfs_flags(path: str) -> int:
