@@ -62,7 +62,7 @@ class Job:
 
     module_name: str  # e.g. "a01_tensors"
     file_name: str  # the student's file, in the scratch folder
-    scratch: str  # made by the grading process; the worker sees it as sandbox.WORK when sandboxed
+    scratch: str  # made by the grading process; sandboxed, the worker sees a copy of its files at sandbox.WORK
     seed: int
     memory_bytes: int
     simulate_cuda: bool = False  # run on the simulated CUDA device (device tests without a GPU)

@@ -47,7 +47,7 @@ MAX_PROCESSES = 256
 MAX_FILE_BYTES = 256 * 2**20
 TMP_SIZE = "256m"  # each of a worker's /tmp and /dev/shm
 WORK_SIZE = "256m"  # its home folder, holding its copy of the submission
-WORK = "/home/student"  # where a sandboxed worker sees its scratch folder (HOME, working directory)
+WORK = "/home/student"  # a sandboxed worker's home and working folder: a copy of its scratch folder's files
 _CLONE_NEWNS, _CLONE_NEWUTS, _CLONE_NEWIPC, _CLONE_NEWPID, _CLONE_NEWNET = (
     0x00020000,
     0x04000000,
