@@ -431,9 +431,18 @@ def _bind(libc, source: str, target: str, *, writable: bool = False) -> None:
     _mount(libc, None, target, None, _MS_REMOUNT | _MS_BIND | _MS_NOSUID | extra | _statvfs_flags(source))
 
 
+def _allow(libc, new: str, read_only: tuple[str, ...], hidden: tuple[str, ...]) -> None:
+    """Bind ``read_only`` paths into the root at ``new``, then cover ``hidden`` ones (the course's
+    package inside them) with an empty tmpfs."""
+    for path in read_only:
+        _bind(libc, path, new + path)
+    for path in hidden:
+        _mount(libc, "tmpfs", new + path, "tmpfs", _MS_RDONLY | _MS_NOSUID | _MS_NODEV, "size=4k,mode=000")
+
+
 def _build_template(libc, plan: Plan) -> None:
     """In the zygote's own mount namespace: the new root's shared part at ``plan.mountpoint``,
-    with empty folders where each worker mounts its own /tmp, /dev/shm and scratch folder; then
+    with empty folders where each worker mounts its own /tmp, /dev/shm and home folder; then
     the whole tmpfs read-only (the file system itself, not just this mount: no worker, root or
     not, can write to it, and every worker's copy of the namespace shares it)."""
     new = plan.mountpoint
@@ -441,13 +450,9 @@ def _build_template(libc, plan: Plan) -> None:
     _mount(libc, "tmpfs", new, "tmpfs", _MS_NOSUID | _MS_NODEV, "size=4m,mode=755")
     for private in (*_PRIVATE, WORK):
         os.makedirs(new + private, exist_ok=True)
-    read_only, hidden = plan.shared
-    for path in read_only:
-        _bind(libc, path, new + path)
+    _allow(libc, new, *plan.shared)
     for path, target in plan.links:
         os.symlink(target, new + path)
-    for path in hidden:
-        _mount(libc, "tmpfs", new + path, "tmpfs", _MS_RDONLY | _MS_NOSUID | _MS_NODEV, "size=4k,mode=000")
     for name in _DEVICES:
         _bind(libc, f"/dev/{name}", new + f"/dev/{name}", writable=True)
     for gpu in sorted(os.listdir("/dev")):
@@ -468,11 +473,7 @@ def _finish_root(libc, plan: Plan, scratch: str, uid: int) -> None:
         _mount(libc, "tmpfs", new + private, "tmpfs", _MS_NOSUID | _MS_NODEV, f"size={TMP_SIZE},mode=1777")
     # An allowed folder under /tmp (a checkout's .venv there) is bound inside the fresh tmpfs,
     # instead of being covered by it.
-    read_only, hidden = plan.own
-    for path in read_only:
-        _bind(libc, path, new + path)
-    for path in hidden:
-        _mount(libc, "tmpfs", new + path, "tmpfs", _MS_RDONLY | _MS_NOSUID | _MS_NODEV, "size=4k,mode=000")
+    _allow(libc, new, *plan.own)
     _mount(libc, "tmpfs", new + WORK, "tmpfs", _MS_NOSUID | _MS_NODEV, f"size={WORK_SIZE},mode=700,uid={uid},gid={uid}")
     for entry in os.scandir(scratch):
         if entry.is_file(follow_symlinks=False):  # the grader made them: no links, no folders
