@@ -58,8 +58,7 @@ def serve(conn: Any, log_fd: int, job: Job, uid: int | None = None) -> None:
         try:
             codes = _codes(job, home, sources, screened)
             if job.keep_compiled:  # still before any student code: the grading process may keep it
-                compiled = marshal.dumps((os.path.join(home, job.file_name), codes))
-                conn.send_bytes(wire.dumps({COMPILED: compiled if len(compiled) <= MAX_COMPILED_BYTES else None}))
+                conn.send_bytes(wire.dumps({COMPILED: _kept(home, job, codes)}))
             module, notes = _import_student(job, home, sources, codes)
         except BaseException as exc:  # noqa: BLE001 - any failure at import is the student's
             conn.send_bytes(wire.dumps({"import_error": describe_exception(exc, home)}))
@@ -401,6 +400,15 @@ def _codes(job: Job, home: str, sources: list[tuple[str, str]], screened: bool) 
         except Exception:  # noqa: BLE001 - a SyntaxError, most likely
             codes.append(None)  # _run_notebook compiles it again, for the note
     return codes
+
+
+def _kept(home: str, job: Job, codes: list) -> bytes | None:
+    """What the grading process may keep of ``codes`` for later workers: None unless sandboxed
+    (elsewhere each worker sees its file at a path of its own, which the code names) or too big."""
+    if home != sandbox.WORK:
+        return None
+    compiled = marshal.dumps((os.path.join(home, job.file_name), codes))
+    return compiled if len(compiled) <= MAX_COMPILED_BYTES else None
 
 
 def _cell_file(name: str) -> str:
