@@ -269,6 +269,20 @@ def test_later_workers_run_what_the_first_one_compiled_and_only_from_the_same_by
     assert _run_workers(source, 1) == ["new bytes"]
 
 
+def test_student_code_is_compiled_as_python_would_not_with_the_graders_future_flags(tmp_path):
+    """The worker's own module has ``from __future__ import annotations``; compile() would pass that
+    on, and the student's annotations would become strings: a file Python refuses would import."""
+    source = tmp_path / "plain_annotations.py"
+    source.write_text(
+        "def f(x: int) -> int:\n    return x\n\n\ndef which():\n    return type(f.__annotations__['x']).__name__\n"
+    )
+    assert _run_workers(source, 2, "plain_annotations") == ["type", "type"]  # compiled, then loaded
+    broken = tmp_path / "undefined_annotation.py"
+    broken.write_text("def which(x: Undefined) -> str:\n    return 'imported'\n")
+    (got,) = _run_workers(broken, 1, "undefined_annotation")
+    assert got.startswith("AssignmentUnavailable") and "NameError" in got and "Undefined" in got
+
+
 def test_a_notebook_cell_that_does_not_compile_is_noted_in_every_worker(tmp_path):
     import json
 

@@ -392,14 +392,21 @@ def _codes(job: Job, home: str, sources: list[tuple[str, str]], screened: bool) 
         except (OSError, ValueError, EOFError, TypeError):
             pass  # compiled below, as if there were none
     if not path.endswith(".ipynb"):
-        return [compile(sources[0][1], path, "exec")]  # raises for the import_error
+        return [_compile(sources[0][1], path)]  # raises for the import_error
     codes = []
     for name, source in sources:
         try:
-            codes.append(compile(source, _cell_file(name), "exec"))
+            codes.append(_compile(source, _cell_file(name)))
         except Exception:  # noqa: BLE001 - a SyntaxError, most likely
             codes.append(None)  # _run_notebook compiles it again, for the note
     return codes
+
+
+def _compile(source: str, file_name: str) -> Any:
+    """The student's code as Python itself would compile it: without this module's own ``from
+    __future__`` flags, which compile() would otherwise pass on (annotations would become strings,
+    so a function annotated with a name that does not exist would import here and nowhere else)."""
+    return compile(source, file_name, "exec", dont_inherit=True)
 
 
 def _kept(home: str, job: Job, codes: list) -> bytes | None:
@@ -445,7 +452,7 @@ def _run_notebook(
     notes = []
     for (name, source), code in zip(cells, codes, strict=True):
         try:
-            exec(code or compile(source, _cell_file(name), "exec"), module.__dict__)  # noqa: S102
+            exec(code or _compile(source, _cell_file(name)), module.__dict__)  # noqa: S102
         except BaseException as exc:  # noqa: BLE001 - a broken cell costs only what it defines
             info = describe_exception(exc, home)
             notes.append(f"{name} raised {info['type']}: {info['message']} (it was skipped)")
