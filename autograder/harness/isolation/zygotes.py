@@ -304,9 +304,21 @@ def _submitted(path: Path, assignment: str | None) -> set[str]:
     return {entry.stem for entry in path.iterdir() if entry.suffix in (".py", ".ipynb")}
 
 
+_PRELOADS: dict[tuple[str, int, int], tuple[str, ...]] = {}  # (path, mtime, size) -> PRELOAD
+
+
 def _preload(suite: Path) -> tuple[str, ...]:
-    """A suite's ``PRELOAD``, read from its source (a tuple of strings), without importing it."""
-    for node in ast.parse(suite.read_text()).body:
+    """A suite's ``PRELOAD``, read from its source (a tuple of strings), without importing it; kept
+    while the file is unchanged (a warm grading process would parse every suite for every student)."""
+    stat = suite.stat()
+    key = (str(suite), stat.st_mtime_ns, stat.st_size)
+    if key not in _PRELOADS:
+        _PRELOADS[key] = _parse_preload(suite.read_text())
+    return _PRELOADS[key]
+
+
+def _parse_preload(source: str) -> tuple[str, ...]:
+    for node in ast.parse(source).body:
         if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "PRELOAD" for t in node.targets):
             value = ast.literal_eval(node.value)
             return tuple(value) if isinstance(value, tuple | list) else ()
