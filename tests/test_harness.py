@@ -283,6 +283,66 @@ def test_student_code_is_compiled_as_python_would_not_with_the_graders_future_fl
     assert got.startswith("AssignmentUnavailable") and "NameError" in got and "Undefined" in got
 
 
+_PLOTS = """
+import sys
+
+PRELOADED = "matplotlib.pyplot" in sys.modules
+import matplotlib
+import matplotlib.pyplot as plt
+from matplotlib import font_manager
+
+
+def which():
+    fig, ax = plt.subplots()
+    ax.plot([1, 2, 3], [3, 1, 2])
+    ax.set_title("loss per epoch")
+    fig.savefig("loss.png")
+    plt.show()
+    font = font_manager.findfont(font_manager.FontProperties(family=["sans-serif"]))
+    with open("loss.png", "rb") as f:
+        png = f.read(8) == b"\\x89PNG\\r\\n\\x1a\\n"
+    return PRELOADED, matplotlib.get_backend(), font.startswith(matplotlib.get_data_path()), png
+"""
+
+
+def test_a_submission_that_plots_is_forked_with_matplotlib_already_imported(tmp_path):
+    """libraries.py: a worker of a file that names matplotlib comes from a zygote that imported it
+    (a sandboxed worker would build its font list again: ~0.6 s each). It plots and saves as one that
+    imported matplotlib itself: the same backend, a font matplotlib ships (the machine's own are not
+    in the sandbox), a PNG written. A file that does not name it comes from the zygote without it."""
+    pytest.importorskip("matplotlib")
+    from autograder.harness.isolation import libraries
+    from autograder.harness.isolation.remote import Worker
+
+    assert libraries.preload_for(b"import matplotlib.pyplot as plt") == (libraries.LOADER,)
+    assert libraries.preload_for(b"import torch") == ()
+    hidden = (  # the same code, never naming the library
+        _PLOTS.replace('"matplotlib.pyplot" in', 'LIB + ".pyplot" in')
+        .replace("import sys\n", 'import sys\n\nLIB = "matplot" + "lib"\n')
+        .replace(
+            "import matplotlib\nimport matplotlib.pyplot as plt\nfrom matplotlib import font_manager",
+            "mpl = __import__(LIB + '.pyplot').pyplot\nplt, font_manager = mpl, __import__(LIB).font_manager",
+        )
+        .replace("matplotlib.get_", "__import__(LIB).get_")
+    )
+    assert "matplotlib" not in hidden
+    got = {}
+    for name, source in (("plots_named", _PLOTS), ("plots_hidden", hidden)):
+        (tmp_path / f"{name}.py").write_text(source)
+        worker = Worker(name, tmp_path / f"{name}.py", seed=0, call_timeout=60, memory_bytes=2**33, screen=False)
+        try:
+            worker.start()
+            got[name] = worker.module.which()
+        finally:
+            worker.close()
+    from autograder.harness.isolation import sandbox
+
+    assert got["plots_named"] == (True, "agg", True, True)
+    # Outside the sandbox a worker that imports matplotlib itself may pick one of the machine's fonts.
+    bundled = True if sandbox.layers().isolated else got["plots_hidden"][2]
+    assert got["plots_hidden"] == (False, "agg", bundled, True)
+
+
 def test_a_notebook_cell_that_does_not_compile_is_noted_in_every_worker(tmp_path):
     import json
 

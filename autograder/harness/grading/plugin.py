@@ -34,7 +34,7 @@ import torch
 
 from autograder.harness.grading import checks
 from autograder.harness.grading.results import KINDS, GradedRun, TestResult
-from autograder.harness.isolation import remote, sandbox
+from autograder.harness.isolation import libraries, remote, sandbox
 from autograder.harness.isolation.remote import (
     AssignmentUnavailable,
     GradingFeedback,
@@ -305,7 +305,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         item for item in session.items if INFO in item.stash and item.stash[INFO].assignment in run.submission.found
     ]
     if not session.config.option.collectonly:
-        _start_zygotes(graded)
+        _start_zygotes(graded, run.submission)
         if any("torch._dynamo" in _preload(item.module) for item in graded):  # type: ignore[attr-defined]
             # a06's judge steps optimizers here too (the expected weights): import torch._dynamo now,
             # while the zygotes start and the first test would wait for them, not inside a test
@@ -313,11 +313,21 @@ def pytest_collection_finish(session: pytest.Session) -> None:
             importlib.import_module("torch._dynamo")
 
 
-def _start_zygotes(graded: list[pytest.Item]) -> None:
+def _start_zygotes(graded: list[pytest.Item], submission: Submission) -> None:
     """Start every zygote the run will need now, side by side: each spends seconds importing torch
-    (and transformers), which then overlaps with the others and with the first tests. (Those
-    :func:`zygotes.start_early` guessed right are running already.)"""
-    needed = {(_simulates(item.stash[INFO]), _preload(item.module)) for item in graded}  # type: ignore[attr-defined]
+    (and transformers, or a library the submission names: see ``libraries.py``), which then overlaps
+    with the others and with the first tests. (Those :func:`zygotes.start_early` guessed right are
+    running already.)"""
+    named: dict[str, tuple[str, ...]] = {}  # assignment -> what its file's workers preload besides the suite's
+    for assignment in {item.stash[INFO].assignment for item in graded}:
+        try:
+            named[assignment] = libraries.preload_for(submission.file_for(assignment).read_bytes())
+        except (AssignmentUnavailable, OSError):
+            named[assignment] = ()  # its tests say why
+    needed = {
+        (_simulates(item.stash[INFO]), _preload(item.module) + named[item.stash[INFO].assignment])  # type: ignore[attr-defined]
+        for item in graded
+    }
     for simulate, preload in sorted(needed):
         try:
             zygote_for(simulate, preload).start()

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder.harness.grading.describe import describe_call
-from autograder.harness.isolation import bounds, wire
+from autograder.harness.isolation import bounds, libraries, wire
 from autograder.harness.isolation.protocol import COMPILED, Job, Trusted, Work, screen_key, trusted_name
 from autograder.harness.isolation.zygotes import zygote_for
 
@@ -214,7 +214,6 @@ class Worker:
         self.module_name = module_name
         self.call_timeout = call_timeout
         self.import_timeout = import_timeout
-        self._zygote = zygote_for(simulate_cuda, preload)
         # The scratch folder and the log live in a folder only the grader can enter: no worker can
         # plant a link where the grader will write, and the log is opened here, never by a worker.
         private = private or private_folder()
@@ -222,6 +221,9 @@ class Worker:
         self._log = private / f"{self._scratch.name}.log"
         file_name = f"{module_name}{student_file.suffix}"
         shutil.copyfile(student_file, self._scratch / file_name, follow_symlinks=False)
+        # Forked from a zygote that imported the heavy libraries the submission names (see libraries.py).
+        submitted = (self._scratch / file_name).read_bytes()
+        self._zygote = zygote_for(simulate_cuda, preload + libraries.preload_for(submitted))
         self._digest = _screen_key(self._scratch / file_name) if screen else ""
         screened = self._digest if self._digest in _SCREENED else ""
         compiled = ""
