@@ -35,6 +35,11 @@ EVERYDAY = [
     "import csv, glob, operator, argparse\nfrom operator import itemgetter\n",
     "import sys\nsys.path.append('..')\nprint(sys.argv)\n",
     "class A:\n    def __repr__(self):\n        return str(vars(self))\n",
+    # Found by a student who worked a06 and a09: refused the whole assignment.
+    "def evaluate(model):\n    previous = 'train' if model.training else 'eval'\n    getattr(model, previous)()\n",
+    "for mode in ('train', 'eval'):\n    print(mode)\n",
+    "import errno, os\nraise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), 'folder')\n",
+    "from pprint import pprint\nimport unicodedata\npprint(unicodedata.normalize('NFC', 'x'))\n",
 ]
 
 ROUTES = [
@@ -68,6 +73,9 @@ ROUTES = [
     ("class P:\n    __array_interface__ = {}", "__array_interface__"),
     ("import torch\nvars(torch)", "vars()"),
     ("from operator import attrgetter", "attrgetter"),
+    ("x = globals()['__builtins__']", "the string '__builtins__'"),
+    ("import pprint\npprint.types.FunctionType", "types"),
+    ("import pprint\npprint.sys._getframe()", "sys._getframe"),
 ]
 
 
