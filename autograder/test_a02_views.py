@@ -230,10 +230,14 @@ def _expect_pieces(got, t: torch.Tensor, size: int) -> list:
 
 @pytest.mark.points(2)
 def test_chunk_rows_pieces(student, rng):
-    """The rows never divide evenly here: the last piece is shorter."""
+    """The rows never divide evenly here: the last piece is shorter. Always among them: 5 rows in
+    pieces of 4, where torch.chunk (which spreads the rows evenly, 3 + 2) differs from 4 + 1."""
+    shapes = []
     for _ in range(3):
         size = inputs.randint(rng, 2, 4)
-        t = inputs.tensor(rng, (size * inputs.randint(rng, 1, 3) + inputs.randint(rng, 1, size - 1), 3))
+        shapes.append((size, size * inputs.randint(rng, 1, 3) + inputs.randint(rng, 1, size - 1)))
+    for size, rows in [*shapes, (4, 5)]:
+        t = inputs.tensor(rng, (rows, 3))
         _expect_pieces(student.chunk_rows(t, size), t, size)
 
 

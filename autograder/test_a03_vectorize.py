@@ -154,13 +154,16 @@ def test_pairwise_sq_dists_values(student, rng):
 
 @pytest.mark.points(1)
 def test_pairwise_sq_dists_never_negative(student, rng):
-    """Identical points far from the origin: a distance of 0 that rounding can push below 0."""
-    x = inputs.tensor(rng, (8, 3)) * 0.01 + 1000.0
+    """Nearly identical points far from the origin: distances near 0 that rounding pushes below 0
+    (32 points in 8 dimensions: in float32, |x|^2 + |y|^2 - 2 x.y goes negative somewhere for every
+    seed and every way of writing it that was tried, 300 seeds each), and errors of a few units on
+    values of ~8e6 that any float32 formula makes."""
+    x = inputs.tensor(rng, (32, 8)) * 0.01 + 1000.0
     got = student.pairwise_sq_dists(x, x)
     expect_type(got, torch.Tensor)
     if bool((got < 0).any()):
         fail(f"returned a negative squared distance ({got.min().item():.3g}); clamp at 0")
-    expect_tensor(got, _dists_reference(x, x), rtol=0, atol=1.0)
+    expect_tensor(got, _dists_reference(x, x), rtol=0, atol=8.0)
 
 
 @pytest.mark.points(2)

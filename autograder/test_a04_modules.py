@@ -108,12 +108,29 @@ def _expect_twin_on_device(worker, model, x: torch.Tensor, device: str) -> None:
 
 
 # -- MLP -----------------------------------------------------------------------------------------
-MLP_KEYS = ["layers.0.weight", "layers.0.bias", "layers.3.weight", "layers.3.bias"]
 
 
 def _mlp_reference(state: dict, x: torch.Tensor) -> torch.Tensor:
     hidden = F.relu(F.linear(x, state["layers.0.weight"], state["layers.0.bias"]))
     return F.linear(hidden, state["layers.3.weight"], state["layers.3.bias"])
+
+
+def _mlp_weights(model, worker) -> dict:
+    """The two Linear layers' weights and biases, under the reference's keys (``layers.0.weight``...),
+    found by position in ``layers``: the task fixes the attribute and the order of its four layers,
+    not their names (a Sequential of an OrderedDict, ``fc1``... ``fc2``, is as good)."""
+    state = _state(model)
+    names = worker.run(common.child_names, model.layers.fetch())
+    if len(names) != 4:
+        fail(f"layers holds {len(names)} layers; the task asks for Linear, ReLU, Dropout, Linear")
+    weights = {}
+    for position in (0, 3):
+        for part in ("weight", "bias"):
+            key = f"layers.{names[position]}.{part}"
+            if key not in state:
+                fail(f"state_dict() has no {key!r}: the layers are not registered as the task describes")
+            weights[f"layers.{position}.{part}"] = state[key]
+    return weights
 
 
 @pytest.mark.points(2)
@@ -124,23 +141,23 @@ def test_MLP_structure(student, worker, rng):
     expect_equal(type_name(layers), "Sequential", what="layers is a")
     types = worker.run(common.children_types, layers)
     expect_equal(types, ["Linear", "ReLU", "Dropout", "Linear"], what="layers holds")
-    state = _weights(model, MLP_KEYS)
+    state = _mlp_weights(model, worker)
     expect_equal(tuple(state["layers.0.weight"].shape), (hidden, in_dim), what="the first Linear's weight has shape")
     expect_equal(tuple(state["layers.3.weight"].shape), (out_dim, hidden), what="the last Linear's weight has shape")
     expect_equal(layers[2].p.fetch(), 0.25, what="dropout p is")
 
 
 @pytest.mark.points(2)
-def test_MLP_forward_in_eval_mode(student, rng):
+def test_MLP_forward_in_eval_mode(student, worker, rng):
     in_dim, hidden, out_dim = (inputs.randint(rng, 2, 6) for _ in range(3))
     model = student.MLP(in_dim, hidden, out_dim, dropout=0.5)
     model.eval()
     x = inputs.tensor(rng, (inputs.randint(rng, 1, 5), in_dim))
-    expect_tensor(model(x), _mlp_reference(_weights(model, MLP_KEYS), x))
+    expect_tensor(model(x), _mlp_reference(_mlp_weights(model, worker), x))
 
 
 @pytest.mark.points(1)
-def test_MLP_dropout_is_active_only_in_train_mode(student, rng):
+def test_MLP_dropout_is_active_only_in_train_mode(student, worker, rng):
     model = student.MLP(4, 64, 3, dropout=0.5)
     x = inputs.tensor(rng, (8, 4))
     model.train()
@@ -149,7 +166,7 @@ def test_MLP_dropout_is_active_only_in_train_mode(student, rng):
     if torch.equal(first, second):
         fail("two forward passes in train mode gave identical outputs: dropout is not active")
     model.eval()
-    expect_tensor(model(x), _mlp_reference(_weights(model, MLP_KEYS), x), call="MLP forward in eval mode")
+    expect_tensor(model(x), _mlp_reference(_mlp_weights(model, worker), x), call="MLP forward in eval mode")
 
 
 @pytest.mark.points(1)
@@ -181,6 +198,8 @@ def test_ResidualStack_structure(student, worker, rng):
     _expect_keys(state, _residual_keys(depth))
     if shares_memory(state["blocks.0.1.weight"], state["blocks.1.1.weight"]):
         fail("blocks 0 and 1 share their weights: build a new block for each entry")
+    if shares_memory(state["blocks.0.0.weight"], state["blocks.1.0.weight"]):
+        fail("blocks 0 and 1 share one LayerNorm: give each block its own nn.LayerNorm(dim)")
     blocks = model.blocks.fetch()
     expect_equal(type_name(blocks), "ModuleList", what="blocks is a")
     expect_equal(
@@ -196,7 +215,13 @@ def test_ResidualStack_forward_adds_each_block(student, rng):
     model = student.ResidualStack(dim, depth)
     x = inputs.tensor(rng, (inputs.randint(rng, 1, 4), dim))
     state = _weights(model, _residual_keys(depth))
-    expect_tensor(model(x), _residual_reference(state, x, depth), mistakes=KNOWN.of("ResidualStack", state, x, depth))
+    got, (after,) = model.with_inputs(x)
+    expect_tensor(got, _residual_reference(state, x, depth), mistakes=KNOWN.of("ResidualStack", state, x, depth))
+    if isinstance(after, torch.Tensor) and not torch.equal(after, x):
+        fail(
+            "forward changed its input x in place (x += block(x)): write x = x + block(x). The caller's "
+            "tensor is overwritten, and autograd cannot compute gradients through an overwritten input."
+        )
 
 
 @pytest.mark.points(1)
@@ -217,9 +242,10 @@ def test_count_parameters_counts_elements(student, worker, rng):
 
 @pytest.mark.points(1)
 def test_count_parameters_shared_once_buffers_never(student, worker):
-    """A layer used twice counts once; BatchNorm's running statistics are buffers, not parameters."""
+    """A layer used twice counts once, and so does a weight tied to another layer's; BatchNorm's
+    running statistics are buffers, not parameters."""
     model = worker.make(common.with_buffers_and_tied_weights, 0)
-    expect_equal(student.count_parameters(model), (4 * 4 + 4) + (4 + 4) + (4 * 3 + 3))
+    expect_equal(student.count_parameters(model), (4 * 4 + 4) + (4 + 4) + 4 + (4 * 3 + 3))
 
 
 @pytest.mark.points(1)

@@ -156,6 +156,11 @@ def test_no_grad_forward_records_no_graph_while_running(student, worker, rng):
     seen = model.grad_enabled_during_forward.fetch()
     if seen != [False]:
         fail(f"the model ran with gradients enabled ({seen}); wrap the call in torch.no_grad()")
+    if not worker.run("torch.is_grad_enabled"):
+        fail(
+            "after the call, gradients stay off for the rest of the program, so later training learns "
+            "nothing: use `with torch.no_grad():` (it switches them back on), not torch.set_grad_enabled(False)"
+        )
 
 
 @pytest.mark.points(1)

@@ -237,10 +237,15 @@ def test_train_step_two_adam_steps_do_not_accumulate(student, worker, rng):
 
 @pytest.mark.points(1)
 def test_train_step_sets_train_mode(student, worker, rng):
-    model = worker.make(common.seeded_mlp, 3, 4, 2, 0)
+    """A model handed over in eval mode: the forward pass itself must run in train mode (dropout and
+    batch norm train differently), not only the model be left in it."""
+    model = worker.make(common.GradModeProbe, 3, 2, 0)
     model.eval()
     optimizer = worker.make("torch.optim.SGD", model.parameters(), lr=0.1)
-    student.train_step(model, _batch(rng), worker.make("torch.nn.MSELoss"), optimizer)
+    student.train_step(model, _batch(rng, k=2), worker.make("torch.nn.MSELoss"), optimizer)
+    seen = model.training_during_forward.fetch()
+    if seen and not all(seen):
+        fail("the forward pass ran in eval mode: call model.train() before the forward, not after the step")
     if not all(worker.run(FACTS, model)["training"]):
         fail("the model was left in eval mode: call model.train() in the training step")
 
@@ -307,6 +312,11 @@ def test_evaluate_builds_no_graph(student, worker, rng):
     seen = model.grad_enabled_during_forward.fetch()
     if not seen or any(seen):
         fail(f"the model ran with gradients enabled in {sum(seen)} of {len(seen)} batches; use torch.no_grad()")
+    if not worker.run("torch.is_grad_enabled"):
+        fail(
+            "after evaluate, gradients stay off for the rest of the program, so later training steps learn "
+            "nothing: use `with torch.no_grad():` (it switches them back on), not torch.set_grad_enabled(False)"
+        )
 
 
 @pytest.mark.points(1)

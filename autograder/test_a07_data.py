@@ -155,7 +155,16 @@ def test_collate_pad_labels(student, rng):
     sequences, labels = _ragged(rng, 4), _labels(rng, 4)
     items = _items(sequences, labels)
     got = student.collate_pad(items)
-    _expect_batch(got, _collated(sequences, labels), check_dtype=False, mistakes=KNOWN.of("collate_pad", items))
+    expected = _collated(sequences, labels)
+    _expect_batch(got, expected, check_dtype=False, mistakes=KNOWN.of("collate_pad", items))
+    try:  # the other keys' dtypes are judged by test_collate_pad_pads_right_and_keeps_order
+        expect_tensor(got["labels"], expected["labels"], call="batch['labels']")
+    except Mismatch as exc:
+        raise with_note(
+            exc,
+            "Class labels are int64, what F.cross_entropy takes: torch.tensor(labels) keeps Python ints as "
+            "int64, torch.Tensor(labels) makes float32.",
+        ) from None
     one = student.collate_pad(items[:1])  # a batch of one item: the last batch of many loaders
     _expect_batch(
         one, _collated(sequences[:1], labels[:1]), check_dtype=False, mistakes=KNOWN.of("collate_pad", items[:1])
@@ -252,7 +261,11 @@ def test_make_loader_shuffle_ignores_the_global_rng(isolated, worker, rng):
     worker.run("torch.manual_seed", 11)
     worker.run(a07_data.batches, isolated.make_loader(dataset, 5, shuffle=True, seed=3))
     if not torch.equal(worker.run("torch.rand", 3), torch.rand(3, generator=torch.Generator().manual_seed(11))):
-        fail("building or iterating the loader changed the global random state")
+        fail(
+            "building or iterating the loader changed the global random state. A DataLoader without a "
+            "generator of its own draws a seed from the global one each time it is iterated, even with a "
+            "seeded sampler: pass generator=torch.Generator().manual_seed(seed) to the DataLoader itself"
+        )
 
 
 # -- length_buckets ------------------------------------------------------------------------------

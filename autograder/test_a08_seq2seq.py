@@ -34,11 +34,15 @@ REQUIRES = {
     "free_running_loss": ("correctness", "device"),
     "greedy_decode": ("correctness", "device"),
 }
-VOCAB, HIDDEN, BOS, EOS, PAD = 13, 8, 1, 2, 0
+# Not the usual 0, 1, 2: code that writes ignore_index=0 or starts from token 1 instead of using
+# its pad_id, bos_id and eos_id arguments gets other results here.
+VOCAB, HIDDEN, BOS, EOS, PAD = 13, 8, 7, 9, 4
+_ORDINARY = torch.tensor([i for i in range(VOCAB) if i not in (BOS, EOS, PAD)])
 
 
 def _ids(rng, batch: int, steps: int) -> torch.Tensor:
-    return torch.randint(3, VOCAB, (batch, steps), generator=rng)
+    """Token ids that are none of bos, eos and pad."""
+    return _ORDINARY[torch.randint(len(_ORDINARY), (batch, steps), generator=rng)]
 
 
 def _targets_with_padding(rng, batch: int = 4, steps: int = 6) -> torch.Tensor:
@@ -249,7 +253,7 @@ def test_greedy_decode_stops_early_and_pads_with_eos(student, worker, rng):
     """Row r says eos at a scripted step; decoding stops once every row has, padding with eos."""
     batch, max_len = 3, 10
     stops = [inputs.randint(rng, 0, 5) for _ in range(batch)]
-    script = torch.randint(3, VOCAB, (batch, max_len), generator=rng)
+    script = _ids(rng, batch, max_len)
     for row, stop in enumerate(stops):
         script[row, stop] = EOS
     model = worker.make(a08_seq2seq.ScriptedLM, script, VOCAB)
@@ -262,7 +266,7 @@ def test_greedy_decode_stops_early_and_pads_with_eos(student, worker, rng):
 
 @pytest.mark.points(1)
 def test_greedy_decode_respects_max_len(student, worker, rng):
-    script = torch.randint(3, VOCAB, (2, 12), generator=rng)  # never eos
+    script = _ids(rng, 2, 12)  # never eos
     model = worker.make(a08_seq2seq.ScriptedLM, script, VOCAB)
     max_len = inputs.randint(rng, 2, 6)
     got = student.greedy_decode(model, BOS, EOS, max_len, batch_size=2)
@@ -273,7 +277,7 @@ def test_greedy_decode_respects_max_len(student, worker, rng):
 def test_greedy_decode_feeds_back_each_prediction(student, worker, rng):
     """A model that predicts from the token it reads only: from bos the output must follow the
     chain bos -> table[bos] -> table[table[bos]] -> ..."""
-    table = torch.randint(3, VOCAB, (VOCAB,), generator=rng)
+    table = _ids(rng, 1, VOCAB)[0]
     model = worker.make(a08_seq2seq.BigramLM, table, VOCAB)
     max_len = inputs.randint(rng, 4, 7)
     chain, token = [], BOS
@@ -322,7 +326,7 @@ def _(targets, bos_id):
 
 
 def _loss(worker, model, targets, mistake: str) -> torch.Tensor:
-    return worker.run(a08_seq2seq.loss_mistake, model, targets, BOS, PAD, mistake)
+    return worker.run(a08_seq2seq.loss_mistake, model, targets, BOS, PAD, mistake, eos_id=EOS)
 
 
 @KNOWN.mistake(
@@ -362,6 +366,26 @@ def _(worker, model, targets):
 )
 def _(worker, model, targets):
     return _loss(worker, model, targets, "masks_special_tokens")
+
+
+@KNOWN.mistake(
+    "teacher_forcing_loss",
+    "ignores_id_zero",
+    f"It matches leaving out the targets equal to 0 instead of those equal to pad_id (here {PAD}): use "
+    "the pad_id argument (ignore_index=pad_id), not a fixed id.",
+)
+def _(worker, model, targets):
+    return _loss(worker, model, targets, "ignores_id_zero")
+
+
+@KNOWN.mistake(
+    "free_running_loss",
+    "ignores_id_zero",
+    f"It matches leaving out the targets equal to 0 instead of those equal to pad_id (here {PAD}): use "
+    "the pad_id argument, not a fixed id.",
+)
+def _(worker, model, targets):
+    return _loss(worker, model, targets, "free_ignores_id_zero")
 
 
 @KNOWN.mistake(

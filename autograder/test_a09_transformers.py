@@ -165,11 +165,16 @@ def _expect_embeddings(got, expected: torch.Tensor) -> None:
 
 @pytest.mark.points(2)
 def test_embed_texts_batches_keep_order(isolated, worker, rng):
-    """7 texts in batches of 3: every vector equals that text embedded on its own."""
+    """7 texts in batches of 3: every vector equals that text embedded on its own, and the model
+    sees batches of 3, 3 and 1 (all texts at once would not fit a GPU on a real corpus)."""
     _, tokenizer, model = _tiny(worker, inputs.randint(rng, 0, 99))
     texts = _pick(rng, 7)
+    worker.run(a09_transformers.record_batch_sizes, model)
     got = isolated.embed_texts(texts, tokenizer, model, batch_size=3)
+    sizes = model.batch_sizes.fetch()
     _expect_embeddings(got, worker.run(a09_transformers.embed_reference, texts, tokenizer, model))
+    if sorted(sizes, key=str) != [1, 3, 3]:
+        fail(f"the model was run on batches of {sizes}; with batch_size=3 and 7 texts it should see 3, 3 and 1")
 
 
 @pytest.mark.points(1)
@@ -181,6 +186,10 @@ def test_embed_texts_is_deterministic_for_a_model_in_train_mode(isolated, worker
     _expect_embeddings(first, worker.run(a09_transformers.embed_reference, texts, tokenizer, model))
     if not worker.run(a09_transformers.is_training, model):
         fail("the model was handed over in train mode and came back in eval mode; restore its mode")
+    model.eval()
+    isolated.embed_texts(texts[:1], tokenizer, model)
+    if worker.run(a09_transformers.is_training, model):
+        fail("the model was handed over in eval mode and came back in train mode; restore the mode it came in")
 
 
 @pytest.mark.points(1)

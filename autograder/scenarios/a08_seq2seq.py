@@ -124,7 +124,9 @@ def free_running_reference(model: nn.Module, targets: torch.Tensor, bos_id: int,
     return F.cross_entropy(logits.flatten(0, 1), targets.flatten(), ignore_index=pad_id).detach()
 
 
-def loss_mistake(model: nn.Module, targets: torch.Tensor, bos_id: int, pad_id: int, mistake: str) -> torch.Tensor:
+def loss_mistake(
+    model: nn.Module, targets: torch.Tensor, bos_id: int, pad_id: int, mistake: str, eos_id: int = 2
+) -> torch.Tensor:
     """A known wrong a08 loss on the same model and targets (autograder.harness.grading.mistakes): the grader
     compares it with a student's wrong value to name the mistake. The model is not changed (its
     record of calls is restored)."""
@@ -142,9 +144,14 @@ def loss_mistake(model: nn.Module, targets: torch.Tensor, bos_id: int, pad_id: i
             loss = F.cross_entropy(logits.flatten(0, 1), targets[:, 1:].flatten(), ignore_index=pad_id)
         elif mistake == "masks_special_tokens":
             logits, _ = model(shift_right(targets, bos_id))
-            keep = (flat != pad_id) & (flat != bos_id) & (flat != 2)
+            keep = (flat != pad_id) & (flat != bos_id) & (flat != eos_id)
             losses = F.cross_entropy(logits.flatten(0, 1), flat, reduction="none")
             loss = (losses * keep).sum() / keep.sum()
+        elif mistake == "ignores_id_zero":  # ignore_index=0 written out instead of pad_id
+            logits, _ = model(shift_right(targets, bos_id))
+            loss = F.cross_entropy(logits.flatten(0, 1), flat, ignore_index=0)
+        elif mistake == "free_ignores_id_zero":
+            loss = F.cross_entropy(_free_running_logits(model, targets, bos_id).flatten(0, 1), flat, ignore_index=0)
         elif mistake == "teacher_forced":
             loss = teacher_forcing_reference(model, targets, bos_id, pad_id)
         elif mistake in ("always_bos", "drops_hidden", "free_counts_padding"):

@@ -129,3 +129,15 @@ def embed_reference(texts: list[str], tokenizer, model) -> torch.Tensor:
 
 def is_training(model: nn.Module) -> bool:
     return model.training
+
+
+def record_batch_sizes(model: nn.Module) -> None:
+    """From now on, ``model.batch_sizes`` lists the batch size of each forward call (the first
+    tensor argument's first dimension, ``input_ids`` as a keyword or not)."""
+    model.batch_sizes = []
+
+    def note(module: nn.Module, args: tuple, kwargs: dict, output) -> None:
+        first = next((a for a in (*args, *kwargs.values()) if isinstance(a, torch.Tensor)), None)
+        module.batch_sizes.append(None if first is None else int(first.shape[0]))
+
+    model.register_forward_hook(note, with_kwargs=True)

@@ -29,6 +29,11 @@ def children_types(module: nn.Module) -> list[str]:
     return [type(child).__name__ for child in module.children()]
 
 
+def child_names(module: nn.Module) -> list[str]:
+    """The names a module's children are registered under (``"0"``, or ``"fc1"`` from an OrderedDict)."""
+    return [name for name, _ in module.named_children()]
+
+
 def tensor_loader(x: torch.Tensor, y: torch.Tensor, batch_size: int) -> DataLoader:
     return DataLoader(TensorDataset(x, y), batch_size=batch_size, shuffle=False)
 
@@ -49,16 +54,19 @@ def set_requires_grad(module: nn.Module, names: list[str], flag: bool) -> None:
 
 
 class GradModeProbe(nn.Module):
-    """A linear layer that records whether gradients were enabled while it ran."""
+    """A linear layer that records whether gradients were enabled, and whether it was in train mode,
+    while it ran."""
 
     def __init__(self, in_dim: int, out_dim: int, seed: int = 0) -> None:
         super().__init__()
         torch.manual_seed(seed)
         self.linear = nn.Linear(in_dim, out_dim)
         self.grad_enabled_during_forward: list[bool] = []
+        self.training_during_forward: list[bool] = []
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         self.grad_enabled_during_forward.append(torch.is_grad_enabled())
+        self.training_during_forward.append(self.training)
         return self.linear(x)
 
 
@@ -73,7 +81,10 @@ def seeded_mlp(in_dim: int, hidden: int, out_dim: int, seed: int, dropout: float
 
 
 def with_buffers_and_tied_weights(seed: int) -> nn.Module:
-    """Parameters shared between two layers (counted once) and BatchNorm buffers (not parameters)."""
+    """Parameters shared (counted once): a layer used twice, and a second layer whose weight is the
+    first one's (tied, as an embedding and an output layer often are); BatchNorm buffers (not
+    parameters)."""
     torch.manual_seed(seed)
-    first = nn.Linear(4, 4)
-    return nn.Sequential(first, nn.BatchNorm1d(4), first, nn.Linear(4, 3))
+    first, tied = nn.Linear(4, 4), nn.Linear(4, 4)
+    tied.weight = first.weight
+    return nn.Sequential(first, nn.BatchNorm1d(4), first, tied, nn.Linear(4, 3))
