@@ -97,6 +97,9 @@ def test_load_encoder_missing_folder(student):
 def test_encode_batch_pads_and_returns_tensors(student, worker, rng):
     _, tokenizer, _ = _tiny(worker)
     texts = _pick(rng, inputs.randint(rng, 2, 5))
+    for text in ("the dog", "the cat sat on a mat"):  # always two lengths: there is something to pad
+        if text not in texts:
+            texts.insert(inputs.randint(rng, 0, len(texts)), text)
     got = student.encode_batch(tokenizer, texts)
     expect_equal(type_name(got), "BatchEncoding", what="encode_batch returned a")
     expected = worker.run(a09_transformers.tokenize, tokenizer, texts)
