@@ -88,6 +88,15 @@ def embedding_and_loss(x):
     return F.cross_entropy(logits.view(-1, 10), ids.view(-1), ignore_index=0)
 
 
+def device_queries(x):
+    props = torch.cuda.get_device_properties(x.device)
+    torch.cuda.set_device(0)
+    torch.cuda.reset_peak_memory_stats()
+    torch.cuda.empty_cache()
+    free, total = torch.cuda.mem_get_info()
+    return props.total_memory, torch.cuda.get_device_capability(), free <= total, torch.cuda.is_bf16_supported()
+
+
 def fake_device_mark(x):
     y = x.cpu()
     y._simulated_device = "cuda:0"                        # a hostile mark must not fool the grader
@@ -153,6 +162,36 @@ def test_recurrent_layers_embedding_and_loss_run(sim):
     assert [device_of(o) for o in outs] == ["cuda:0"] * 3 and all(o.shape == (1, 3, 4) for o in outs)
     loss = sim.embedding_and_loss(_x())
     assert device_of(loss) == "cuda:0" and torch.isfinite(loss)
+
+
+def test_what_code_asks_a_gpu_is_answered(sim):
+    """Careful code (and libraries: transformers' kernels ask for the capability when a model
+    changes mode) queries the device; a real GPU answers, so the simulated one does too."""
+    total, capability, fits, bf16 = sim.device_queries(_x())
+    assert total == 16 * 2**30 and capability == (8, 0) and fits is True and bf16 is True
+
+
+def test_a_transformer_changes_mode_on_the_device(tmp_path):
+    """transformers 5.25+ swaps layers for kernels from the Hub when a model changes train/eval
+    mode; workers turn that off (no network, no kernels for a simulated GPU): a tiny BERT on the
+    device goes to train mode and back, as student code that restores a mode does."""
+    pytest.importorskip("transformers")
+    from autograder.scenarios import a09_transformers
+
+    source = tmp_path / "modes.py"
+    source.write_text(
+        "def switch(model):\n    model.train()\n    model.eval()\n    model.train(True)\n"
+        "    model.train(False)\n    return model.training\n"
+    )
+    worker = Worker("modes", source, seed=0, call_timeout=60, memory_bytes=2**33, simulate_cuda=True)
+    try:
+        folder = worker.run(a09_transformers.build_tiny_bert, "tiny", 0)
+        pair = worker.make(a09_transformers.load_tiny_bert, folder)
+        model = pair[1]
+        model.to("cuda")
+        assert worker.module.switch(model) is False
+    finally:
+        worker.close()
 
 
 def test_reference_passes_every_device_test_and_bugs_lose_only_device_points(tmp_path):

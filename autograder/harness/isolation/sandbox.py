@@ -80,6 +80,9 @@ ENVIRONMENT = {
     "HF_HUB_OFFLINE": "1",
     "TRANSFORMERS_OFFLINE": "1",
     "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+    # transformers 5.25+ swaps layers for kernels from the Hub on every change of train/eval mode;
+    # a worker has no network, and the simulated GPU has no kernels to pick from.
+    "USE_HUB_KERNELS": "NO",
     "TRANSFORMERS_VERBOSITY": "error",
     "TOKENIZERS_PARALLELISM": "false",
 }

@@ -14,13 +14,15 @@ the worker runs them on this simulated device instead:
 - recurrent layers and attention use their portable decompositions, as CUDA-only fused kernels do
   not exist on the CPU.
 
-What it does not model: speed, memory limits, streams, and CUDA-only dtypes; and
-``torch.inference_mode`` acts as ``torch.no_grad`` (inference tensors cannot be wrapped).
+What it does not model: speed, memory limits (memory queries answer as an idle 16 GiB device),
+streams and ``torch.cuda.device`` contexts, and CUDA-only dtypes; and ``torch.inference_mode`` acts
+as ``torch.no_grad`` (inference tensors cannot be wrapped).
 """
 
 from __future__ import annotations
 
 import contextlib
+import types
 from collections.abc import Iterator
 
 import torch
@@ -157,6 +159,17 @@ class _InferenceModeAsNoGrad(torch.no_grad):
         return self.__class__(self.mode)
 
 
+_PROPERTIES = types.SimpleNamespace(
+    name="Simulated CUDA device (autograder)",
+    major=8,
+    minor=0,
+    total_memory=16 * 2**30,
+    multi_processor_count=108,
+    is_integrated=False,
+    is_multi_gpu_board=False,
+)
+
+
 def _patch_cuda_api() -> None:
     """torch.cuda's Python API answers as on a machine with one GPU."""
     cuda = torch.cuda
@@ -168,6 +181,14 @@ def _patch_cuda_api() -> None:
     cuda.synchronize = lambda device=None: None
     cuda.get_device_name = lambda device=None: "Simulated CUDA device (autograder)"
     cuda.manual_seed = cuda.manual_seed_all = lambda seed: None
+    # What libraries and careful code ask a GPU (transformers' kernels ask for the capability on a
+    # change of train/eval mode): the answers of an idle 16 GiB device of compute capability 8.0.
+    cuda.get_device_properties = lambda device=None: _PROPERTIES
+    cuda.get_device_capability = lambda device=None: (_PROPERTIES.major, _PROPERTIES.minor)
+    cuda.mem_get_info = lambda device=None: (_PROPERTIES.total_memory, _PROPERTIES.total_memory)
+    cuda.set_device = lambda device: None
+    cuda.reset_peak_memory_stats = lambda device=None: None
+    cuda.is_bf16_supported = lambda including_emulation=True: True
     torch.inference_mode = _InferenceModeAsNoGrad
     # Attention's fused CUDA kernels have no CPU version; the math kernel is what remains.
     for switch in ("enable_flash_sdp", "enable_mem_efficient_sdp", "enable_cudnn_sdp"):
