@@ -308,8 +308,8 @@ def which():
 def test_a_submission_that_plots_is_forked_with_matplotlib_already_imported(tmp_path):
     """libraries.py: a worker of a file that names matplotlib comes from a zygote that imported it
     (a sandboxed worker would build its font list again: ~0.6 s each). It plots and saves as one that
-    imported matplotlib itself: the same backend, a font matplotlib ships (the machine's own are not
-    in the sandbox), a PNG written. A file that does not name it comes from the zygote without it."""
+    imported matplotlib itself: the same backend, the same default font (one matplotlib ships), a PNG
+    written. A file that does not name it comes from the zygote without it."""
     pytest.importorskip("matplotlib")
     from autograder.harness.isolation import libraries
     from autograder.harness.isolation.remote import Worker

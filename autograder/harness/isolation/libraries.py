@@ -76,10 +76,12 @@ def load() -> None:
 
 
 def _bundled_fonts_only(font_manager) -> None:
-    """Keep the fonts matplotlib ships, which a worker can read, and drop the machine's own, which
-    it cannot (the sandbox holds no system fonts): a worker's matplotlib then picks the same font as
-    one that imported it inside the sandbox, and never tries to rebuild its font list (it would
-    write a cache to the folder this zygote used, which no worker has)."""
+    """Keep only the fonts matplotlib ships, which every worker can read. The machine's own fonts
+    were found here through its font configuration, which a worker lacks, and some may lie where
+    no worker can read them; a listed font a worker cannot open would make matplotlib rebuild its
+    list and write a cache to the folder this zygote used, which no worker has. (A worker that
+    imports matplotlib itself also finds the fonts under /usr, which the sandbox binds read-only;
+    for the default family both pick matplotlib's own DejaVu Sans, and no grade reads a drawing.)"""
     import matplotlib
 
     bundled = os.path.join(matplotlib.get_data_path(), "")
