@@ -103,14 +103,15 @@ def _keep_compiled(digest: str, code: bytes) -> None:
         _COMPILED.pop(next(iter(_COMPILED)))
 
 
-def _screen_key(path: Path) -> str:
-    """:func:`protocol.screen_key` of the file at ``path`` (hashed, never read as code); "" for a link."""
+def _own_bytes(path: Path) -> bytes | None:
+    """The bytes of the grader's copy at ``path`` (hashed and searched, never run here); None for a
+    link, which is never followed in the grading process."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
     except OSError:
-        return ""
+        return None
     with os.fdopen(fd, "rb") as f:
-        return screen_key(path.name, f.read())
+        return f.read()
 
 
 MAX_MESSAGE_BYTES = 256 * 2**20
@@ -221,10 +222,10 @@ class Worker:
         self._log = private / f"{self._scratch.name}.log"
         file_name = f"{module_name}{student_file.suffix}"
         shutil.copyfile(student_file, self._scratch / file_name, follow_symlinks=False)
+        submitted = _own_bytes(self._scratch / file_name)  # read once: for the zygote and the screen key
         # Forked from a zygote that imported the heavy libraries the submission names (see libraries.py).
-        submitted = (self._scratch / file_name).read_bytes()
-        self._zygote = zygote_for(simulate_cuda, preload + libraries.preload_for(submitted))
-        self._digest = _screen_key(self._scratch / file_name) if screen else ""
+        self._zygote = zygote_for(simulate_cuda, preload + libraries.preload_for(submitted or b""))
+        self._digest = screen_key(file_name, submitted) if screen and submitted is not None else ""
         screened = self._digest if self._digest in _SCREENED else ""
         compiled = ""
         if screened and self._digest in _COMPILED:
